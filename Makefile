@@ -1,0 +1,116 @@
+# harness — build, test and install.
+#
+#   make            build bin/harness, bin/libharness.a and bin/libharness.so
+#   make test       build and run the Check unit tests and end-to-end tests
+#   make asan       the same tests under AddressSanitizer + UBSan
+#   make valgrind   the unit tests under valgrind (leaks are errors)
+#   make demo       build, replay the shipped transcripts, print the scores
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Missing Debian packages are installed on first use (apt-get, as root or
+# through sudo), so each of these works on a fresh Debian 12 machine.
+# -Wno-format-truncation: fixed-size message buffers truncate on purpose.
+
+CC       ?= gcc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+BIN      := bin
+
+DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libcjson-dev \
+            libsqlite3-dev sqlite3 check libsubunit-dev libpcre2-dev libssl-dev
+PKGS     := libcurl libcjson sqlite3 libpcre2-8 libcrypto
+
+CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+               -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+               -Wmissing-prototypes -Wno-format-truncation -fPIC -iquote harness
+OPT      ?= -O2 -g
+SAN      ?=
+CFLAGS_ALL = $(CFLAGS_BASE) $(OPT) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+TEST_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+CLI_SRC  := $(wildcard harness/cmd_*.c) harness/main.c
+LIB_SRC  := $(filter-out $(CLI_SRC),$(wildcard harness/*.c))
+LIB_OBJ  := $(LIB_SRC:harness/%.c=$(BUILD)/lib/%.o)
+CLI_OBJ  := $(CLI_SRC:harness/%.c=$(BUILD)/cli/%.o)
+TEST_SRC := $(wildcard tests/check_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+DEPS_OK  := $(BUILD)/.deps-ok
+
+.PHONY: all deps test unit e2e asan valgrind demo install clean
+
+all: $(BIN)/harness $(BIN)/libharness.a $(BIN)/libharness.so
+
+# Install what the build needs, once per build directory.
+deps: $(DEPS_OK)
+$(DEPS_OK):
+	@mkdir -p $(BUILD)
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing || exit 1; \
+	fi
+	@touch $@
+
+$(BUILD)/lib/%.o: harness/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/cli/%.o: harness/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BIN)/libharness.a: $(LIB_OBJ)
+	@mkdir -p $(BIN)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN)/libharness.so: $(LIB_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) -shared $(SAN) -o $@ $^ $(LIBS)
+
+$(BIN)/harness: $(CLI_OBJ) $(BIN)/libharness.a
+	$(CC) $(SAN) -o $@ $(CLI_OBJ) $(BIN)/libharness.a $(LIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/test_util.h $(BIN)/libharness.a | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -iquote tests -o $@ $< $(BIN)/libharness.a $(TEST_LIBS) $(LIBS)
+
+# Unit tests: every tests/check_*.c is its own Check program. CK_FORK=no
+# under the sanitizers keeps their reports in the test's own output.
+unit: $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+	  HX_SHARED=$(CURDIR)/../shared HX_BIN=$(CURDIR)/$(BIN)/harness $$t || fail=1; \
+	done; exit $$fail
+
+# End-to-end tests run the real binary.
+e2e: $(BIN)/harness
+	@HX_BIN=$(CURDIR)/$(BIN)/harness HX_SHARED=$(CURDIR)/../shared bash tests/e2e/run.sh
+
+test: all unit e2e
+
+asan:
+	$(MAKE) BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  CK_FORK=no ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 test
+
+valgrind: $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+	  CK_FORK=no HX_SHARED=$(CURDIR)/../shared valgrind -q --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 $$t >/dev/null || fail=1; \
+	done; exit $$fail
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib
+	install -m 0755 $(BIN)/harness $(DESTDIR)$(PREFIX)/bin/harness
+	install -m 0644 $(BIN)/libharness.a $(DESTDIR)$(PREFIX)/lib/libharness.a
+	install -m 0755 $(BIN)/libharness.so $(DESTDIR)$(PREFIX)/lib/libharness.so
+
+clean:
+	rm -rf $(BUILD) $(BIN)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,476 @@
+/*
+ * runner.c — the replay loop behind `harness run` (see runner.h).
+ *
+ * Modules run one after another, each with its own LM client (a module may
+ * override the suite's LM). Within a module, transcripts stream from disk
+ * and at most 2 × concurrency cases exist in memory at once: the loop tops
+ * up the client's queue, then polls it; completions arrive in on_done,
+ * which either finishes the case (check + store) or, on a reply that does
+ * not parse, queues it again in the next adapter stage — the same fallback
+ * DSPy's ChatAdapter makes (ChatAdapter, then JSONAdapter with a
+ * json_schema response_format, then json_object). Nothing is submitted
+ * from inside the client's callback; re-queued cases wait on a list the
+ * loop drains.
+ */
+#include "runner.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "assertion.h"
+#include "chat_adapter.h"
+#include "json_adapter.h"
+#include "lm_cache.h"
+#include "lm_client.h"
+#include "store.h"
+#include "suite.h"
+#include "template.h"
+#include "validate.h"
+
+enum stage { ST_CHAT, ST_JSON_SCHEMA, ST_JSON_OBJECT };
+
+typedef struct job job;
+typedef struct mod_run mod_run;
+
+struct job {
+    mod_run *mr;
+    char *tid;              /* owned */
+    cJSON *expected;        /* owned */
+    cJSON *inputs;          /* owned */
+    hx_norm_ctx ctx;
+    enum stage stage;
+    char *body;             /* owned: the request of the current stage */
+    double latency_ms;
+    int64_t prompt_tokens, completion_tokens;
+    char first_why[256];    /* why the ChatAdapter reply did not parse */
+    job *next;              /* on the re-queue list */
+};
+
+struct mod_run {
+    const hx_suite *s;
+    const hx_agent_config *a;
+    const hx_module_config *m;
+    hx_store *st;
+    int64_t run_id;
+    hx_lm_client *client;
+    hx_lm_cache *cache;
+    int cache_mode;
+    job *requeue;
+    size_t live;            /* jobs in memory */
+    size_t done, errors, failed, passed;
+    int64_t prompt_tokens, completion_tokens;
+    double cost_usd;
+    int store_failed;
+    hx_error store_err;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void job_free(job *j)
+{
+    if (!j) return;
+    free(j->tid);
+    cJSON_Delete(j->expected);
+    cJSON_Delete(j->inputs);
+    free(j->body);
+    free(j);
+}
+
+/* --- building requests ---------------------------------------------------- */
+
+static int build_body(job *j, hx_error *err)
+{
+    const hx_module_config *m = j->mr->m;
+    cJSON *msgs, *rf = NULL;
+    free(j->body);
+    j->body = NULL;
+    if (j->stage == ST_CHAT) {
+        msgs = hx_chat_format(&m->sig, m->chain_of_thought, &m->prog, j->inputs, err);
+    } else {
+        msgs = hx_json_adapter_format(&m->sig, m->chain_of_thought, &m->prog, j->inputs, err);
+        rf = hx_json_response_format(&m->sig, m->chain_of_thought, j->stage == ST_JSON_SCHEMA);
+    }
+    if (!msgs) { cJSON_Delete(rf); return -1; }
+    j->body = hx_lm_chat_body(m->lm.model, msgs, m->lm.temperature, m->lm.max_tokens, rf);
+    cJSON_Delete(msgs);
+    cJSON_Delete(rf);
+    if (!j->body) return hx_fail(err, "out of memory");
+    return 0;
+}
+
+static cJSON *render_inputs(const hx_module_config *m, const hx_transcript *t, char why[256])
+{
+    cJSON *in = cJSON_CreateObject();
+    for (size_t i = 0; i < m->ninputs; i++) {
+        char *v = hx_template_render(m->inputs[i].template_, t, why);
+        if (!v) { cJSON_Delete(in); return NULL; }
+        cJSON_AddStringToObject(in, m->inputs[i].name, v);
+        free(v);
+    }
+    return in;
+}
+
+/* --- finishing cases --------------------------------------------------------- */
+
+static void store_case(mod_run *mr, job *j, hx_status status, const char *reason,
+                       const hx_case_verdict *v, const cJSON *outputs)
+{
+    hx_field_result *fr = NULL;
+    char *oj = outputs ? cJSON_PrintUnformatted(outputs) : NULL;
+    double cost = (j->prompt_tokens * mr->m->lm.price_in + j->completion_tokens * mr->m->lm.price_out) / 1e6;
+    if (v && v->nfields) {
+        fr = calloc(v->nfields, sizeof *fr);
+        if (fr) hx_case_verdict_to_result(v, fr);
+    }
+    hx_case_result cr = {
+        .agent = mr->a->name, .module = mr->m->name, .transcript_id = j->tid, .status = status,
+        .reason = reason, .latency_ms = j->latency_ms, .prompt_tokens = j->prompt_tokens,
+        .completion_tokens = j->completion_tokens, .cost_usd = cost, .outputs_json = oj,
+        .nfields = fr ? v->nfields : 0, .fields = fr};
+    if (!mr->store_failed && hx_store_case_add(mr->st, mr->run_id, &cr, &mr->store_err) != 0)
+        mr->store_failed = 1;
+    mr->done++;
+    mr->cost_usd += cost;
+    mr->prompt_tokens += j->prompt_tokens;
+    mr->completion_tokens += j->completion_tokens;
+    if (status == HX_ERROR) mr->errors++;
+    else if (status == HX_FAIL) mr->failed++;
+    else mr->passed++;
+    free(fr);
+    free(oj);
+}
+
+static void finish_parsed(mod_run *mr, job *j, cJSON *outputs)
+{
+    hx_case_verdict v;
+    if (hx_check_case(&mr->m->rules, j->expected, outputs, &j->ctx, &v) != 0) {
+        store_case(mr, j, HX_ERROR, "out of memory while checking", NULL, outputs);
+        return;
+    }
+    store_case(mr, j, v.status, v.reason, &v, outputs);
+    hx_case_verdict_free(&v);
+}
+
+static void on_done(void *user, const hx_lm_result *r)
+{
+    job *j = user;
+    mod_run *mr = j->mr;
+    cJSON *outputs = NULL;
+    char why[256] = "";
+    int parsed;
+
+    j->latency_ms += r->latency_ms;
+    j->prompt_tokens += r->prompt_tokens;
+    j->completion_tokens += r->completion_tokens;
+    if (!r->ok) {
+        /* A provider that refuses structured outputs answers 400: DSPy then
+         * asks for a plain JSON object. */
+        if (j->stage == ST_JSON_SCHEMA && r->http_status == 400) {
+            j->stage = ST_JSON_OBJECT;
+            j->next = mr->requeue;
+            mr->requeue = j;
+            return;
+        }
+        store_case(mr, j, HX_ERROR, r->error ? r->error : "LM request failed", NULL, NULL);
+        mr->live--;
+        job_free(j);
+        return;
+    }
+    if (j->stage == ST_CHAT)
+        parsed = hx_chat_parse(&mr->m->sig, mr->m->chain_of_thought, r->content, &outputs, why);
+    else
+        parsed = hx_json_adapter_parse(&mr->m->sig, mr->m->chain_of_thought, r->content, &outputs, why);
+    if (parsed == 0) {
+        /* Only replies that parsed are cached: an unparseable reply cached
+         * would be replayed forever. */
+        if (mr->cache && mr->cache_mode == HX_CACHE_READ_WRITE && !r->from_cache)
+            hx_lm_cache_put(mr->cache, j->body, r->body, NULL);
+        finish_parsed(mr, j, outputs);
+        cJSON_Delete(outputs);
+        mr->live--;
+        job_free(j);
+        return;
+    }
+    if (j->stage == ST_CHAT) snprintf(j->first_why, sizeof j->first_why, "%s", why);
+    if (j->stage != ST_JSON_OBJECT) {
+        j->stage = j->stage == ST_CHAT ? ST_JSON_SCHEMA : ST_JSON_OBJECT;
+        j->next = mr->requeue;
+        mr->requeue = j;
+        return;
+    }
+    char reason[600];
+    snprintf(reason, sizeof reason, "unparseable reply: %s (JSON mode: %s)", j->first_why, why);
+    store_case(mr, j, HX_FAIL, reason, NULL, NULL);
+    mr->live--;
+    job_free(j);
+}
+
+/* --- the loop ------------------------------------------------------------------ */
+
+static int submit(mod_run *mr, job *j, hx_error *err)
+{
+    if (build_body(j, err) != 0) return -1;
+    return hx_lm_submit(mr->client, j->body, j, on_done, err);
+}
+
+/* Should this transcript go through this module in this run? */
+static int wanted(mod_run *mr, const hx_run_opts *o, const hx_transcript *t, hx_error *err)
+{
+    const cJSON *e;
+    int has = 0;
+    bool found;
+    hx_status status;
+    cJSON_ArrayForEach(e, t->expected)
+        if (hx_rules_find(&mr->m->rules, e->string)) has = 1;
+    if (!has) return 0; /* nothing of this module to check: don't pay for a call */
+    if (!o->resume_run && !o->rerun_errors_run) return 1;
+    if (hx_store_case_status(mr->st, mr->run_id, mr->a->name, mr->m->name, t->id, &found, &status, err) != 0)
+        return -1;
+    if (o->rerun_errors_run) return found && status == HX_ERROR;
+    return !found;
+}
+
+static void progress(const mod_run *mr, size_t total_seen, bool on)
+{
+    if (!on) return;
+    fprintf(stderr, "\r\033[K%s/%s: %zu done (%zu pass, %zu fail, %zu error), %zu in flight, %zu read",
+            mr->a->name, mr->m->name, mr->done, mr->passed, mr->failed, mr->errors, mr->live, total_seen);
+    fflush(stderr);
+}
+
+static int open_client(mod_run *mr, const hx_run_opts *o, hx_error *err)
+{
+    const hx_lm_config *lm = &mr->m->lm;
+    const char *key = lm->api_key_env ? getenv(lm->api_key_env) : NULL;
+    hx_lm_opts lo = {
+        .base_url = lm->base_url, .api_key = key && *key ? key : NULL, .timeout_s = lm->timeout_s,
+        .concurrency = o->concurrency > 0 ? o->concurrency : lm->concurrency,
+        .max_retries = lm->max_retries, .rpm = lm->rpm, .tpm = lm->tpm, .backoff_base_ms = 500,
+        .seed = (unsigned)time(NULL), .cache = mr->cache, .cache_mode = mr->cache_mode};
+    return hx_lm_client_new(&lo, &mr->client, err);
+}
+
+static int run_module(mod_run *mr, const hx_run_opts *o, hx_error *err)
+{
+    hx_tscan *sc;
+    hx_transcript t;
+    hx_diags d = {0};
+    int more = 1, rc = 0, conc = o->concurrency > 0 ? o->concurrency : mr->m->lm.concurrency;
+    size_t seen = 0, cap = (size_t)conc * 2;
+    bool show = o->progress;
+
+    if (hx_store_module_begin(mr->st, mr->run_id, mr->a->name, mr->m->name, mr->m->prog.sha256,
+                              mr->m->bar, err) != 0)
+        return -1;
+    if (open_client(mr, o, err) != 0) return -1;
+    if (hx_tscan_open(mr->a->transcripts, &sc, err) != 0) {
+        hx_lm_client_free(mr->client);
+        return -1;
+    }
+    while (more || mr->live) {
+        while (mr->requeue) {
+            job *j = mr->requeue;
+            mr->requeue = j->next;
+            if (submit(mr, j, err) != 0) { rc = -1; goto out; }
+        }
+        while (more && mr->live < cap) {
+            int r = hx_tscan_next(sc, &t, &d);
+            if (r == 0) { more = 0; break; }
+            if (r < 0) continue; /* validated already; cannot happen unless files changed */
+            seen++;
+            int w = wanted(mr, o, &t, err);
+            if (w < 0) { hx_transcript_free(&t); rc = -1; goto out; }
+            if (w == 0) { hx_transcript_free(&t); continue; }
+            job *j = calloc(1, sizeof *j);
+            char why[256];
+            if (!j) { hx_transcript_free(&t); rc = hx_fail(err, "out of memory"); goto out; }
+            j->mr = mr;
+            j->tid = strdup(t.id);
+            j->expected = cJSON_Duplicate(t.expected, 1);
+            hx_transcript_ctx(&t, &j->ctx);
+            j->inputs = render_inputs(mr->m, &t, why);
+            hx_transcript_free(&t);
+            if (!j->inputs) {
+                store_case(mr, j, HX_ERROR, why, NULL, NULL);
+                job_free(j);
+                continue;
+            }
+            mr->live++;
+            if (submit(mr, j, err) != 0) { rc = -1; goto out; }
+        }
+        if (mr->live) hx_lm_poll(mr->client, 100);
+        if (mr->store_failed) {
+            *err = mr->store_err;
+            rc = -1;
+            goto out;
+        }
+        progress(mr, seen, show);
+    }
+out:
+    if (show) fputc('\n', stderr);
+    /* Drain what is in flight so every job is freed exactly once. */
+    while (rc != 0 && mr->live) {
+        while (mr->requeue) {
+            job *j = mr->requeue;
+            mr->requeue = j->next;
+            mr->live--;
+            job_free(j);
+        }
+        if (mr->live && hx_lm_poll(mr->client, 100) == 0 && !mr->requeue) break;
+    }
+    hx_lm_client_free(mr->client);
+    mr->client = NULL;
+    hx_tscan_close(sc);
+    hx_diags_free(&d);
+    return rc;
+}
+
+/* --- selection and summary --------------------------------------------------------- */
+
+static bool selected(const char *name, const char *const *list, size_t n)
+{
+    if (n == 0) return true;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], name) == 0) return true;
+    return false;
+}
+
+static int check_filters(const hx_suite *s, const hx_run_opts *o, hx_diags *d)
+{
+    int bad = 0;
+    for (size_t i = 0; i < o->nagents; i++) {
+        bool ok = false;
+        for (size_t a = 0; a < s->nagents; a++) ok |= !strcmp(s->agents[a].name, o->agents[i]);
+        if (!ok) { hx_diags_add(d, s->file, 0, 0, "", "--agent %s: no such agent", o->agents[i]); bad = 1; }
+    }
+    for (size_t i = 0; i < o->nmodules; i++) {
+        bool ok = false;
+        for (size_t a = 0; a < s->nagents; a++)
+            for (size_t k = 0; k < s->agents[a].nmodules; k++)
+                ok |= !strcmp(s->agents[a].modules[k].name, o->modules[i]);
+        if (!ok) { hx_diags_add(d, s->file, 0, 0, "", "--module %s: no such module", o->modules[i]); bad = 1; }
+    }
+    return bad ? -1 : 0;
+}
+
+static double previous_rate(hx_store *st, int64_t run_id, const char *agent, const char *module)
+{
+    sqlite3_stmt *q;
+    double r = NAN;
+    if (sqlite3_prepare_v2(hx_store_sqlite(st),
+                           "SELECT pass_rate FROM module_scores WHERE run_id < ?1 AND agent = ?2 AND module = ?3"
+                           " ORDER BY run_id DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+        return NAN;
+    sqlite3_bind_int64(q, 1, run_id);
+    sqlite3_bind_text(q, 2, agent, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, module, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) r = sqlite3_column_double(q, 0);
+    sqlite3_finalize(q);
+    return r;
+}
+
+/* Scores come back from the store's own view, so the summary and the
+ * dashboards can never disagree (and a resumed run counts every case). */
+static int summarise(hx_store *st, hx_run_summary *sum, hx_error *err)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(hx_store_sqlite(st),
+                           "SELECT agent, module, cases, passed, failed, errors, pass_rate, bar, below_bar"
+                           " FROM module_scores WHERE run_id = ?1 ORDER BY agent, module", -1, &q, NULL) != SQLITE_OK)
+        return hx_fail(err, "%s: cannot read module_scores: %s", sum->db, sqlite3_errmsg(hx_store_sqlite(st)));
+    sqlite3_bind_int64(q, 1, sum->run_id);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        hx_module_summary *ms = realloc(sum->modules, (sum->nmodules + 1) * sizeof *ms);
+        if (!ms) break;
+        sum->modules = ms;
+        ms = &sum->modules[sum->nmodules++];
+        memset(ms, 0, sizeof *ms);
+        snprintf(ms->agent, sizeof ms->agent, "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(ms->module, sizeof ms->module, "%s", (const char *)sqlite3_column_text(q, 1));
+        ms->cases = (size_t)sqlite3_column_int64(q, 2);
+        ms->passed = (size_t)sqlite3_column_int64(q, 3);
+        ms->failed = (size_t)sqlite3_column_int64(q, 4);
+        ms->errors = (size_t)sqlite3_column_int64(q, 5);
+        ms->pass_rate = sqlite3_column_type(q, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 6);
+        ms->bar = sqlite3_column_double(q, 7);
+        ms->below = sqlite3_column_int(q, 8) != 0 || isnan(ms->pass_rate);
+        ms->prev_pass_rate = previous_rate(st, sum->run_id, ms->agent, ms->module);
+        sum->cases += ms->cases;
+        sum->errors += ms->errors;
+    }
+    sqlite3_finalize(q);
+    sum->too_many_errors = sum->cases > 0 && sum->errors * 10 > sum->cases;
+    return 0;
+}
+
+int hx_run(const hx_run_opts *o, hx_run_summary *sum, hx_diags *d, hx_error *err)
+{
+    hx_suite s;
+    hx_store *st = NULL;
+    hx_lm_cache *cache = NULL;
+    int rc = -1;
+    double t0 = now_s();
+
+    memset(sum, 0, sizeof *sum);
+    if (hx_suite_load(o->suite_path, &s, d) != 0 || hx_validate_suite(&s, d, NULL) != 0 ||
+        check_filters(&s, o, d) != 0) {
+        hx_suite_free(&s);
+        return -2;
+    }
+    snprintf(sum->db, sizeof sum->db, "%s", o->db ? o->db : s.db);
+    if (hx_store_open(sum->db, &st, err) != 0) goto out;
+    if (o->cache_mode != HX_CACHE_OFF && hx_lm_cache_open(sum->db, &cache, err) != 0) goto out;
+    if (o->resume_run || o->rerun_errors_run) {
+        sum->run_id = o->resume_run ? o->resume_run : o->rerun_errors_run;
+        if (hx_store_run_resume(st, sum->run_id, err) != 0) goto out;
+    } else {
+        hx_run_info info = {.kind = "run", .suite_path = o->suite_path, .lm_model = s.lm.model};
+        if (hx_store_run_begin(st, &info, &sum->run_id, err) != 0) goto out;
+    }
+    for (size_t a = 0; a < s.nagents; a++) {
+        if (!selected(s.agents[a].name, o->agents, o->nagents)) continue;
+        for (size_t k = 0; k < s.agents[a].nmodules; k++) {
+            const hx_module_config *m = &s.agents[a].modules[k];
+            if (!selected(m->name, o->modules, o->nmodules)) continue;
+            mod_run mr = {.s = &s, .a = &s.agents[a], .m = m, .st = st, .run_id = sum->run_id,
+                          .cache = cache, .cache_mode = o->cache_mode};
+            int r = run_module(&mr, o, err);
+            sum->prompt_tokens += mr.prompt_tokens;
+            sum->completion_tokens += mr.completion_tokens;
+            sum->cost_usd += mr.cost_usd;
+            if (r != 0) {
+                hx_error e2;
+                hx_store_flush(st, &e2);
+                hx_store_run_end(st, sum->run_id, "aborted", &e2);
+                goto out;
+            }
+        }
+    }
+    if (hx_store_run_end(st, sum->run_id, "finished", err) != 0) goto out;
+    if (summarise(st, sum, err) != 0) goto out;
+    sum->wall_s = now_s() - t0;
+    rc = 0;
+out:
+    hx_lm_cache_close(cache);
+    hx_store_close(st);
+    hx_suite_free(&s);
+    return rc;
+}
+
+void hx_run_summary_free(hx_run_summary *s)
+{
+    if (!s) return;
+    free(s->modules);
+    s->modules = NULL;
+    s->nmodules = 0;
+}

@@ -1,0 +1,69 @@
+/*
+ * clock.c — interruptible sleeps (see clock.h).
+ *
+ * The condition variable uses CLOCK_MONOTONIC so a wall-clock change cannot
+ * stretch or cut a simulated latency.
+ */
+#include "clock.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cv;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static bool g_stopping;
+
+static void init_cv(void)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(&g_cv, &a);
+    pthread_condattr_destroy(&a);
+}
+
+long long sl_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool sl_sleep_ms(long ms)
+{
+    struct timespec until;
+    bool full = true;
+    if (ms <= 0) return !sl_clock_stopping();
+    pthread_once(&g_once, init_cv);
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+    pthread_mutex_lock(&g_mu);
+    for (;;) {
+        if (g_stopping) { full = false; break; }
+        if (pthread_cond_timedwait(&g_cv, &g_mu, &until) == ETIMEDOUT) break;
+    }
+    pthread_mutex_unlock(&g_mu);
+    return full;
+}
+
+void sl_clock_stop_all(void)
+{
+    pthread_once(&g_once, init_cv);
+    pthread_mutex_lock(&g_mu);
+    g_stopping = true;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+}
+
+bool sl_clock_stopping(void)
+{
+    bool s;
+    pthread_mutex_lock(&g_mu);
+    s = g_stopping;
+    pthread_mutex_unlock(&g_mu);
+    return s;
+}

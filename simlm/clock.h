@@ -1,0 +1,24 @@
+/*
+ * clock.h — sleeping that shutdown can interrupt.
+ *
+ * simlm sleeps inside request handlers (--latency-ms, --jitter-ms, and
+ * --hang-ms, two minutes by default). A plain sleep would keep SIGTERM
+ * waiting until every hanging request ran out; these sleeps wait on one
+ * condition variable that sl_clock_stop_all() broadcasts, so the server
+ * stops at once.
+ */
+#ifndef SL_CLOCK_H
+#define SL_CLOCK_H
+
+#include <stdbool.h>
+
+/* Sleep ms milliseconds (<= 0: not at all). Returns true if it slept the
+ * full time, false if woken because the server is stopping. */
+bool sl_sleep_ms(long ms);
+/* Wake every sleeper now and make later sleeps return at once. */
+void sl_clock_stop_all(void);
+bool sl_clock_stopping(void);
+/* Milliseconds on a monotonic clock (for measuring request times). */
+long long sl_now_ms(void);
+
+#endif

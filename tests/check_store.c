@@ -1,0 +1,1373 @@
+/*
+ * check_store.c — unit tests for the SQLite score store (store.h).
+ *
+ * Each test works on a fresh database in its own temporary directory and
+ * reads the results back the way a dashboard would: through a second, plain
+ * sqlite3 connection and the DESIGN.md §5 views. Expected numbers are
+ * computed from the cases each test adds, never copied from the store.
+ */
+#include "test_util.h"
+#include "store.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+Suite *make_suite(void);
+
+/* ---- fixture: a temporary directory per test ---------------------------- */
+
+static char tmpdir[256];
+static char dbpath[320];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/hx_store_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    snprintf(dbpath, sizeof dbpath, "%s/h.db", tmpdir);
+}
+
+static void teardown(void)
+{
+    DIR *d = opendir(tmpdir);
+    if (d) {
+        struct dirent *e;
+        char p[600];
+        while ((e = readdir(d))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(tmpdir);
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static hx_store *open_store(void)
+{
+    hx_store *st = NULL;
+    hx_error err = {{0}};
+    ck_assert_msg(hx_store_open(dbpath, &st, &err) == 0, "%s", err.msg);
+    ck_assert_ptr_nonnull(st);
+    return st;
+}
+
+static int64_t begin_run(hx_store *st, const char *kind, const char *started_at)
+{
+    hx_run_info info = { .kind = kind, .suite_path = "suite.json",
+                         .lm_model = "openai/gpt-4o-mini", .started_at = started_at };
+    hx_error err = {{0}};
+    int64_t id = 0;
+    ck_assert_msg(hx_store_run_begin(st, &info, &id, &err) == 0, "%s", err.msg);
+    ck_assert_int_gt(id, 0);
+    return id;
+}
+
+static void begin_module(hx_store *st, int64_t run, const char *agent,
+                         const char *module, const char *sha, double bar)
+{
+    hx_error err = {{0}};
+    ck_assert_msg(hx_store_module_begin(st, run, agent, module, sha, bar, &err) == 0,
+                  "%s", err.msg);
+}
+
+static hx_field_result field(const char *name, bool pass)
+{
+    hx_field_result f = { .field = name, .pass = pass, .expected = "19:30",
+                          .actual_raw = pass ? "\"7:30 pm\"" : "\"7:30 am\"",
+                          .actual = pass ? "19:30" : "07:30",
+                          .reason = pass ? "" : "expected 19:30, got 07:30: am/pm differs" };
+    return f;
+}
+
+static void add_case(hx_store *st, int64_t run, const char *agent, const char *module,
+                     const char *tid, hx_status status, size_t nf,
+                     const hx_field_result *fields)
+{
+    hx_case_result cr = { .agent = agent, .module = module, .transcript_id = tid,
+                          .status = status,
+                          .reason = status == HX_PASS ? "" : "something went wrong",
+                          .latency_ms = 12.5, .prompt_tokens = 100,
+                          .completion_tokens = 20, .cost_usd = 0.0001,
+                          .outputs_json = "{\"time\":\"7:30 pm\"}",
+                          .nfields = nf, .fields = fields };
+    hx_error err = {{0}};
+    ck_assert_msg(hx_store_case_add(st, run, &cr, &err) == 0, "%s", err.msg);
+}
+
+static void flush(hx_store *st)
+{
+    hx_error err = {{0}};
+    ck_assert_msg(hx_store_flush(st, &err) == 0, "%s", err.msg);
+}
+
+/* A dashboard's connection: plain sqlite3, default (zero) busy timeout, so
+ * a reader that would have to wait fails at once instead. */
+static sqlite3 *reader(void)
+{
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    return db;
+}
+
+static sqlite3_stmt *vrow(sqlite3 *db, const char *fmt, va_list ap)
+{
+    char sql[2048];
+    sqlite3_stmt *s = NULL;
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    ck_assert_msg(rc == SQLITE_OK, "prepare \"%s\": %s", sql, sqlite3_errmsg(db));
+    rc = sqlite3_step(s);
+    ck_assert_msg(rc == SQLITE_ROW, "no row for \"%s\" (rc %d: %s)", sql, rc, sqlite3_errmsg(db));
+    return s;
+}
+
+/* First column of the first row, as integer / real / text / NULL test. */
+static int64_t qi(sqlite3 *db, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int64_t qi(sqlite3 *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *s = vrow(db, fmt, ap);
+    va_end(ap);
+    ck_assert_int_eq(sqlite3_column_type(s, 0), SQLITE_INTEGER);
+    int64_t v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static double qd(sqlite3 *db, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static double qd(sqlite3 *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *s = vrow(db, fmt, ap);
+    va_end(ap);
+    ck_assert_int_eq(sqlite3_column_type(s, 0), SQLITE_FLOAT);
+    double v = sqlite3_column_double(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static char qbuf[1024];
+static const char *qt(sqlite3 *db, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static const char *qt(sqlite3 *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *s = vrow(db, fmt, ap);
+    va_end(ap);
+    ck_assert_int_eq(sqlite3_column_type(s, 0), SQLITE_TEXT);
+    snprintf(qbuf, sizeof qbuf, "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return qbuf;
+}
+
+static bool qnull(sqlite3 *db, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static bool qnull(sqlite3 *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *s = vrow(db, fmt, ap);
+    va_end(ap);
+    bool v = sqlite3_column_type(s, 0) == SQLITE_NULL;
+    sqlite3_finalize(s);
+    return v;
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "?");
+    sqlite3_free(msg);
+}
+
+static bool iso_shape(const char *s)
+{
+    const char *pat = "dddd-dd-ddTdd:dd:ddZ";
+    if (strlen(s) != strlen(pat)) return false;
+    for (size_t i = 0; pat[i]; i++)
+        if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i]) return false;
+    return true;
+}
+
+static size_t read_file(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* ---- the contract: five views, exact columns ---------------------------- */
+
+static void check_columns(sqlite3 *db, const char *view, const char *const *cols, int n)
+{
+    char sql[128];
+    sqlite3_stmt *s;
+    snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", view);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    int i = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        ck_assert_msg(i < n, "%s has more than %d columns", view, n);
+        ck_assert_str_eq((const char *)sqlite3_column_text(s, 1), cols[i]);
+        i++;
+    }
+    sqlite3_finalize(s);
+    ck_assert_msg(i == n, "%s has %d columns, want %d", view, i, n);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = '%s'",
+                        view), 1);
+}
+
+START_TEST(test_views_have_contract_columns)
+{
+    static const char *const agent[] = { "run_id", "started_at", "agent", "cases", "passed",
+                                         "failed", "errors", "pass_rate" };
+    static const char *const module[] = { "run_id", "started_at", "agent", "module",
+                                          "program_sha256", "cases", "passed", "failed",
+                                          "errors", "pass_rate", "bar", "below_bar" };
+    static const char *const field_[] = { "run_id", "agent", "module", "field", "checks",
+                                          "passed", "accuracy" };
+    static const char *const cases[] = { "run_id", "agent", "module", "transcript_id",
+                                         "status", "reason", "latency_ms", "prompt_tokens",
+                                         "completion_tokens", "cost_usd" };
+    static const char *const trig[] = { "id", "run_id", "agent", "module", "pass_rate", "bar",
+                                        "reason", "status", "created_at", "finished_at",
+                                        "old_program_sha256", "new_program_sha256",
+                                        "old_score", "new_score", "promoted" };
+    hx_store *st = open_store();
+    ck_assert_int_eq(hx_store_schema_version(st), hx_store_schema_latest());
+    hx_store_close(st);
+
+    sqlite3 *db = reader();
+    check_columns(db, "agent_scores", agent, sizeof agent / sizeof *agent);
+    check_columns(db, "module_scores", module, sizeof module / sizeof *module);
+    check_columns(db, "field_scores", field_, sizeof field_ / sizeof *field_);
+    check_columns(db, "case_results", cases, sizeof cases / sizeof *cases);
+    check_columns(db, "recompile_triggers", trig, sizeof trig / sizeof *trig);
+    /* Empty database: every view answers, with no rows. */
+    ck_assert_int_eq(qi(db, "SELECT (SELECT count(*) FROM agent_scores) + (SELECT count(*) FROM module_scores)"
+                            " + (SELECT count(*) FROM field_scores) + (SELECT count(*) FROM case_results)"
+                            " + (SELECT count(*) FROM recompile_triggers)"), 0);
+    /* No secret has a column anywhere. */
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%%api_key%%'"
+                            " OR sql LIKE '%%secret%%'"), 0);
+    sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(test_wal_and_open_pragmas)
+{
+    hx_store *st = open_store();
+    sqlite3 *own = hx_store_sqlite(st);
+    ck_assert_int_eq(qi(own, "PRAGMA foreign_keys"), 1);
+    ck_assert_int_eq(qi(own, "PRAGMA synchronous"), 1); /* NORMAL */
+    ck_assert_str_eq(hx_store_path(st), dbpath);
+    hx_store_close(st);
+    sqlite3 *db = reader();
+    ck_assert_str_eq(qt(db, "PRAGMA journal_mode"), "wal");
+    sqlite3_close(db);
+}
+END_TEST
+
+/* ---- scores ------------------------------------------------------------- */
+
+START_TEST(test_module_scores_counts)
+{
+    const int npass = 3, nfail = 1, nerr = 1;
+    const double bar = 0.9;
+    const char *sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", "2026-11-25T02:00:00Z");
+    begin_module(st, run, "restaurant-booking", "booking_extractor", sha, bar);
+    char tid[32];
+    int k = 0;
+    for (int i = 0; i < npass; i++, k++) {
+        snprintf(tid, sizeof tid, "rest-%04d", k);
+        add_case(st, run, "restaurant-booking", "booking_extractor", tid, HX_PASS, 0, NULL);
+    }
+    for (int i = 0; i < nfail; i++, k++) {
+        snprintf(tid, sizeof tid, "rest-%04d", k);
+        add_case(st, run, "restaurant-booking", "booking_extractor", tid, HX_FAIL, 0, NULL);
+    }
+    for (int i = 0; i < nerr; i++, k++) {
+        snprintf(tid, sizeof tid, "rest-%04d", k);
+        add_case(st, run, "restaurant-booking", "booking_extractor", tid, HX_ERROR, 0, NULL);
+    }
+    flush(st);
+
+    double want_rate = (double)npass / (npass + nfail);
+    sqlite3 *db = reader();
+    const char *w = "FROM module_scores WHERE run_id = %lld AND agent = 'restaurant-booking'"
+                    " AND module = 'booking_extractor'";
+    char sql[256];
+#define MS(col) (snprintf(sql, sizeof sql, "SELECT " col " %s", w), sql)
+    ck_assert_int_eq(qi(db, MS("count(*)"), (long long)run), 1);
+    ck_assert_int_eq(qi(db, MS("cases"), (long long)run), npass + nfail + nerr);
+    ck_assert_int_eq(qi(db, MS("passed"), (long long)run), npass);
+    ck_assert_int_eq(qi(db, MS("failed"), (long long)run), nfail);
+    ck_assert_int_eq(qi(db, MS("errors"), (long long)run), nerr);
+    ck_assert_double_eq_tol(qd(db, MS("pass_rate"), (long long)run), want_rate, 1e-12);
+    ck_assert_double_eq_tol(qd(db, MS("bar"), (long long)run), bar, 1e-12);
+    ck_assert_int_eq(qi(db, MS("below_bar"), (long long)run), want_rate < bar);
+    ck_assert_str_eq(qt(db, MS("program_sha256"), (long long)run), sha);
+    ck_assert_str_eq(qt(db, MS("started_at"), (long long)run), "2026-11-25T02:00:00Z");
+#undef MS
+    const char *wa = "FROM agent_scores WHERE run_id = %lld AND agent = 'restaurant-booking'";
+#define AS(col) (snprintf(sql, sizeof sql, "SELECT " col " %s", wa), sql)
+    ck_assert_int_eq(qi(db, AS("count(*)"), (long long)run), 1);
+    ck_assert_int_eq(qi(db, AS("cases"), (long long)run), npass + nfail + nerr);
+    ck_assert_int_eq(qi(db, AS("passed"), (long long)run), npass);
+    ck_assert_int_eq(qi(db, AS("failed"), (long long)run), nfail);
+    ck_assert_int_eq(qi(db, AS("errors"), (long long)run), nerr);
+    ck_assert_double_eq_tol(qd(db, AS("pass_rate"), (long long)run), want_rate, 1e-12);
+    ck_assert_str_eq(qt(db, AS("started_at"), (long long)run), "2026-11-25T02:00:00Z");
+#undef AS
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+START_TEST(test_pass_rate_null_without_answers)
+{
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "outage", NULL, 0.9);
+    begin_module(st, run, "a", "empty", NULL, 0.9);
+    add_case(st, run, "a", "outage", "t1", HX_ERROR, 0, NULL);
+    add_case(st, run, "a", "outage", "t2", HX_ERROR, 0, NULL);
+    flush(st);
+    sqlite3 *db = reader();
+    ck_assert(qnull(db, "SELECT pass_rate FROM module_scores WHERE module = 'outage'"));
+    ck_assert_int_eq(qi(db, "SELECT errors FROM module_scores WHERE module = 'outage'"), 2);
+    /* An outage is not a regression: not below the bar. */
+    ck_assert_int_eq(qi(db, "SELECT below_bar FROM module_scores WHERE module = 'outage'"), 0);
+    ck_assert(qnull(db, "SELECT pass_rate FROM module_scores WHERE module = 'empty'"));
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores WHERE module = 'empty'"), 0);
+    ck_assert(qnull(db, "SELECT program_sha256 FROM module_scores WHERE module = 'empty'"));
+    ck_assert(qnull(db, "SELECT pass_rate FROM agent_scores WHERE agent = 'a'"));
+    ck_assert_int_eq(qi(db, "SELECT cases FROM agent_scores WHERE agent = 'a'"), 2);
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+START_TEST(test_at_bar_is_not_below)
+{
+    const int npass = 9, nfail = 1;
+    const double bar = 0.9;
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, bar);
+    begin_module(st, run, "a", "low", NULL, bar);
+    char tid[16];
+    for (int i = 0; i < npass + nfail; i++) {
+        snprintf(tid, sizeof tid, "t%d", i);
+        add_case(st, run, "a", "m", tid, i < npass ? HX_PASS : HX_FAIL, 0, NULL);
+        /* one more failure in "low": 8 of 10 */
+        add_case(st, run, "a", "low", tid, i < npass - 1 ? HX_PASS : HX_FAIL, 0, NULL);
+    }
+    flush(st);
+    sqlite3 *db = reader();
+    double rate = (double)npass / (npass + nfail);
+    ck_assert_double_eq_tol(qd(db, "SELECT pass_rate FROM module_scores WHERE module = 'm'"), rate, 1e-12);
+    ck_assert_int_eq(qi(db, "SELECT below_bar FROM module_scores WHERE module = 'm'"), rate < bar);
+    ck_assert_int_eq(qi(db, "SELECT below_bar FROM module_scores WHERE module = 'low'"),
+                     (double)(npass - 1) / (npass + nfail) < bar);
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+static const struct plan_row {
+    const char *agent, *module;
+    int pass, fail, error;
+    double bar;
+} plan[] = {
+    { "restaurant-booking", "booking_extractor", 2, 1, 0, 0.9 },
+    { "restaurant-booking", "upsell_detector", 1, 0, 2, 0.5 },
+    { "clinic-intake", "booking_extractor", 1, 3, 0, 0.2 },
+};
+#define NPLAN ((int)(sizeof plan / sizeof plan[0]))
+
+START_TEST(test_two_agents_two_modules)
+{
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", "2026-11-24T02:00:00Z");
+    for (int p = 0; p < NPLAN; p++) {
+        const struct plan_row *r = &plan[p];
+        begin_module(st, run, r->agent, r->module, NULL, r->bar);
+        char tid[16];
+        int k = 0;
+        for (int i = 0; i < r->pass; i++, k++) {
+            snprintf(tid, sizeof tid, "t%d", k);
+            add_case(st, run, r->agent, r->module, tid, HX_PASS, 0, NULL);
+        }
+        for (int i = 0; i < r->fail; i++, k++) {
+            snprintf(tid, sizeof tid, "t%d", k);
+            add_case(st, run, r->agent, r->module, tid, HX_FAIL, 0, NULL);
+        }
+        for (int i = 0; i < r->error; i++, k++) {
+            snprintf(tid, sizeof tid, "t%d", k);
+            add_case(st, run, r->agent, r->module, tid, HX_ERROR, 0, NULL);
+        }
+    }
+    flush(st);
+    sqlite3 *db = reader();
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM module_scores WHERE run_id = %lld", (long long)run),
+                     NPLAN);
+    for (int p = 0; p < NPLAN; p++) {
+        const struct plan_row *r = &plan[p];
+        const char *w = "FROM module_scores WHERE agent = '%s' AND module = '%s'";
+        char sql[256];
+        double rate = (double)r->pass / (r->pass + r->fail);
+        snprintf(sql, sizeof sql, "SELECT cases %s", w);
+        ck_assert_int_eq(qi(db, sql, r->agent, r->module), r->pass + r->fail + r->error);
+        snprintf(sql, sizeof sql, "SELECT passed %s", w);
+        ck_assert_int_eq(qi(db, sql, r->agent, r->module), r->pass);
+        snprintf(sql, sizeof sql, "SELECT failed %s", w);
+        ck_assert_int_eq(qi(db, sql, r->agent, r->module), r->fail);
+        snprintf(sql, sizeof sql, "SELECT errors %s", w);
+        ck_assert_int_eq(qi(db, sql, r->agent, r->module), r->error);
+        snprintf(sql, sizeof sql, "SELECT pass_rate %s", w);
+        ck_assert_double_eq_tol(qd(db, sql, r->agent, r->module), rate, 1e-12);
+        snprintf(sql, sizeof sql, "SELECT below_bar %s", w);
+        ck_assert_int_eq(qi(db, sql, r->agent, r->module), rate < r->bar);
+    }
+    /* Agent rows: sums over that agent's modules. */
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM agent_scores WHERE run_id = %lld", (long long)run), 2);
+    const char *agents[] = { "restaurant-booking", "clinic-intake" };
+    for (int a = 0; a < 2; a++) {
+        int c = 0, ps = 0, f = 0, e = 0;
+        for (int p = 0; p < NPLAN; p++) {
+            if (strcmp(plan[p].agent, agents[a]) != 0) continue;
+            c += plan[p].pass + plan[p].fail + plan[p].error;
+            ps += plan[p].pass;
+            f += plan[p].fail;
+            e += plan[p].error;
+        }
+        ck_assert_int_eq(qi(db, "SELECT cases FROM agent_scores WHERE agent = '%s'", agents[a]), c);
+        ck_assert_int_eq(qi(db, "SELECT passed FROM agent_scores WHERE agent = '%s'", agents[a]), ps);
+        ck_assert_int_eq(qi(db, "SELECT failed FROM agent_scores WHERE agent = '%s'", agents[a]), f);
+        ck_assert_int_eq(qi(db, "SELECT errors FROM agent_scores WHERE agent = '%s'", agents[a]), e);
+        ck_assert_double_eq_tol(qd(db, "SELECT pass_rate FROM agent_scores WHERE agent = '%s'", agents[a]),
+                                (double)ps / (ps + f), 1e-12);
+    }
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+START_TEST(test_field_scores_accuracy)
+{
+    /* date passes in cases 0..3 of 5, time in 0..1, name only checked in 2 */
+    const int n = 5, date_ok = 4, time_ok = 2;
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.5);
+    for (int i = 0; i < n; i++) {
+        hx_field_result f[3] = { field("date", i < date_ok), field("time", i < time_ok),
+                                 field("name", true) };
+        char tid[16];
+        snprintf(tid, sizeof tid, "t%d", i);
+        add_case(st, run, "a", "m", tid, (i < date_ok && i < time_ok) ? HX_PASS : HX_FAIL,
+                 i < 2 ? 3 : 2, f);
+    }
+    flush(st);
+    sqlite3 *db = reader();
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM field_scores WHERE run_id = %lld", (long long)run), 3);
+    ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE field = 'date'"), n);
+    ck_assert_int_eq(qi(db, "SELECT passed FROM field_scores WHERE field = 'date'"), date_ok);
+    ck_assert_double_eq_tol(qd(db, "SELECT accuracy FROM field_scores WHERE field = 'date'"),
+                            (double)date_ok / n, 1e-12);
+    ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE field = 'time'"), n);
+    ck_assert_double_eq_tol(qd(db, "SELECT accuracy FROM field_scores WHERE field = 'time'"),
+                            (double)time_ok / n, 1e-12);
+    ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE field = 'name'"), 2);
+    ck_assert_double_eq_tol(qd(db, "SELECT accuracy FROM field_scores WHERE field = 'name'"), 1.0, 1e-12);
+    ck_assert_str_eq(qt(db, "SELECT agent || '/' || module FROM field_scores WHERE field = 'name'"), "a/m");
+    /* The field rows keep what a person needs to see why a check failed. */
+    ck_assert_str_eq(qt(db, "SELECT f.reason FROM field_checks f JOIN cases c ON c.id = f.case_id"
+                            " WHERE c.transcript_id = 't4' AND f.field = 'time'"),
+                     "expected 19:30, got 07:30: am/pm differs");
+    ck_assert_str_eq(qt(db, "SELECT f.actual_raw || ' ' || f.actual || ' ' || f.expected"
+                            " FROM field_checks f JOIN cases c ON c.id = f.case_id"
+                            " WHERE c.transcript_id = 't4' AND f.field = 'time'"),
+                     "\"7:30 am\" 07:30 19:30");
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+START_TEST(test_case_results_values)
+{
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.5);
+    hx_field_result f = field("time", false);
+    hx_case_result cr = { .agent = "a", .module = "m", .transcript_id = "rest-0042",
+                          .status = HX_FAIL, .reason = "time: expected 19:30, got 07:30",
+                          .latency_ms = 1234.5, .prompt_tokens = 812,
+                          .completion_tokens = 57, .cost_usd = 0.00015612,
+                          .outputs_json = "{\"time\":\"7:30 am\"}", .nfields = 1, .fields = &f };
+    hx_error err = {{0}};
+    ck_assert_msg(hx_store_case_add(st, run, &cr, &err) == 0, "%s", err.msg);
+    flush(st);
+    sqlite3 *db = reader();
+    const char *w = " FROM case_results WHERE run_id = %lld AND agent = 'a' AND module = 'm'"
+                    " AND transcript_id = 'rest-0042'";
+    char sql[256];
+#define CR(col) (snprintf(sql, sizeof sql, "SELECT " col "%s", w), sql)
+    ck_assert_str_eq(qt(db, CR("status"), (long long)run), "fail");
+    ck_assert_str_eq(qt(db, CR("reason"), (long long)run), cr.reason);
+    ck_assert_double_eq_tol(qd(db, CR("latency_ms"), (long long)run), cr.latency_ms, 1e-9);
+    ck_assert_int_eq(qi(db, CR("prompt_tokens"), (long long)run), cr.prompt_tokens);
+    ck_assert_int_eq(qi(db, CR("completion_tokens"), (long long)run), cr.completion_tokens);
+    ck_assert_double_eq_tol(qd(db, CR("cost_usd"), (long long)run), cr.cost_usd, 1e-15);
+#undef CR
+    ck_assert_str_eq(qt(db, "SELECT outputs_json FROM cases WHERE transcript_id = 'rest-0042'"),
+                     cr.outputs_json);
+    sqlite3_close(db);
+
+    bool found = false;
+    hx_status s = HX_PASS;
+    ck_assert_int_eq(hx_store_case_status(st, run, "a", "m", "rest-0042", &found, &s, &err), 0);
+    ck_assert(found);
+    ck_assert_int_eq(s, HX_FAIL);
+    ck_assert_int_eq(hx_store_case_status(st, run, "a", "m", "rest-0043", &found, &s, &err), 0);
+    ck_assert(!found);
+    /* Sees the open batch too. */
+    add_case(st, run, "a", "m", "rest-0043", HX_ERROR, 0, NULL);
+    ck_assert_int_eq(hx_store_case_status(st, run, "a", "m", "rest-0043", &found, &s, &err), 0);
+    ck_assert(found);
+    ck_assert_int_eq(s, HX_ERROR);
+    hx_store_close(st);
+}
+END_TEST
+
+/* ---- replacing a case --------------------------------------------------- */
+
+START_TEST(test_readd_replaces)
+{
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    hx_field_result f1[2] = { field("date", false), field("time", true) };
+    hx_field_result f2[1] = { field("date", true) };
+    add_case(st, run, "a", "m", "t1", HX_FAIL, 2, f1);
+    add_case(st, run, "a", "m", "t2", HX_PASS, 1, f2);
+    flush(st);
+    /* t1 again, in a later batch: now a pass with only date checked. */
+    add_case(st, run, "a", "m", "t1", HX_PASS, 1, f2);
+    /* t2 twice within one batch: last one wins. */
+    add_case(st, run, "a", "m", "t2", HX_FAIL, 2, f1);
+    add_case(st, run, "a", "m", "t2", HX_ERROR, 0, NULL);
+    flush(st);
+
+    sqlite3 *db = reader();
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 2);
+    ck_assert_str_eq(qt(db, "SELECT status FROM case_results WHERE transcript_id = 't1'"), "pass");
+    ck_assert_str_eq(qt(db, "SELECT status FROM case_results WHERE transcript_id = 't2'"), "error");
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores"), 2);
+    ck_assert_int_eq(qi(db, "SELECT passed FROM module_scores"), 1);
+    ck_assert_int_eq(qi(db, "SELECT failed FROM module_scores"), 0);
+    ck_assert_int_eq(qi(db, "SELECT errors FROM module_scores"), 1);
+    ck_assert_double_eq_tol(qd(db, "SELECT pass_rate FROM module_scores"), 1.0, 1e-12);
+    /* Fields: only t1's single passing date check is left. */
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM field_checks"), 1);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM field_scores"), 1);
+    ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE field = 'date'"), 1);
+    ck_assert_int_eq(qi(db, "SELECT passed FROM field_scores WHERE field = 'date'"), 1);
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+/* Many random adds and re-adds over few transcripts, in small batches; the
+ * test keeps its own model of the last write per case and compares every
+ * counter with it. */
+START_TEST(test_rollups_follow_random_replacements)
+{
+    enum { NA = 2, NM = 2, NT = 40, NF = 3, STEPS = 1500 };
+    static const char *const agents[NA] = { "a0", "a1" };
+    static const char *const modules[NM] = { "m0", "m1" };
+    static const char *const fields[NF] = { "date", "time", "phone" };
+    int status[NA][NM][NT];
+    int fmask[NA][NM][NT], fpass[NA][NM][NT]; /* which fields checked / passed */
+    memset(status, -1, sizeof status);
+    unsigned seed = 12345;
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+
+    hx_store *st = open_store();
+    hx_store_set_batch(st, 37, 0);
+    int64_t run = begin_run(st, "run", NULL);
+    for (int a = 0; a < NA; a++)
+        for (int m = 0; m < NM; m++) begin_module(st, run, agents[a], modules[m], NULL, 0.8);
+    for (int i = 0; i < STEPS; i++) {
+        int a = RND() % NA, m = RND() % NM, t = RND() % NT, s = RND() % 3;
+        hx_field_result fr[NF];
+        size_t nf = 0;
+        int mask = 0, pass = 0;
+        for (int f = 0; f < NF; f++) {
+            if (RND() % 4 == 0) continue;
+            bool ok = RND() % 3 != 0;
+            fr[nf++] = field(fields[f], ok);
+            mask |= 1 << f;
+            if (ok) pass |= 1 << f;
+        }
+        char tid[16];
+        snprintf(tid, sizeof tid, "t%02d", t);
+        add_case(st, run, agents[a], modules[m], tid, (hx_status)s, nf, fr);
+        status[a][m][t] = s;
+        fmask[a][m][t] = mask;
+        fpass[a][m][t] = pass;
+    }
+#undef RND
+    flush(st);
+
+    sqlite3 *db = reader();
+    for (int a = 0; a < NA; a++) {
+        for (int m = 0; m < NM; m++) {
+            int n[3] = { 0, 0, 0 }, checks[NF] = { 0 }, passed[NF] = { 0 };
+            for (int t = 0; t < NT; t++) {
+                if (status[a][m][t] < 0) continue;
+                n[status[a][m][t]]++;
+                for (int f = 0; f < NF; f++) {
+                    checks[f] += (fmask[a][m][t] >> f) & 1;
+                    passed[f] += (fpass[a][m][t] >> f) & 1;
+                }
+            }
+            const char *w = "FROM module_scores WHERE agent = '%s' AND module = '%s'";
+            char sql[160];
+            snprintf(sql, sizeof sql, "SELECT cases %s", w);
+            ck_assert_int_eq(qi(db, sql, agents[a], modules[m]), n[0] + n[1] + n[2]);
+            snprintf(sql, sizeof sql, "SELECT passed %s", w);
+            ck_assert_int_eq(qi(db, sql, agents[a], modules[m]), n[HX_PASS]);
+            snprintf(sql, sizeof sql, "SELECT failed %s", w);
+            ck_assert_int_eq(qi(db, sql, agents[a], modules[m]), n[HX_FAIL]);
+            snprintf(sql, sizeof sql, "SELECT errors %s", w);
+            ck_assert_int_eq(qi(db, sql, agents[a], modules[m]), n[HX_ERROR]);
+            ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results WHERE agent = '%s' AND module = '%s'",
+                                agents[a], modules[m]), n[0] + n[1] + n[2]);
+            for (int f = 0; f < NF; f++) {
+                ck_assert_int_eq(qi(db, "SELECT coalesce(sum(checks), 0) FROM field_scores WHERE agent = '%s'"
+                                        " AND module = '%s' AND field = '%s'",
+                                    agents[a], modules[m], fields[f]), checks[f]);
+                ck_assert_int_eq(qi(db, "SELECT coalesce(sum(passed), 0) FROM field_scores WHERE agent = '%s'"
+                                        " AND module = '%s' AND field = '%s'",
+                                    agents[a], modules[m], fields[f]), passed[f]);
+            }
+        }
+    }
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+/* Rollups are kept by the database, so a repair made by hand in the sqlite3
+ * shell keeps the scores right too. */
+START_TEST(test_rollups_follow_manual_sql)
+{
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", NULL);
+    int64_t run2 = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    begin_module(st, run2, "a", "m", NULL, 0.9);
+    hx_field_result f[2] = { field("date", true), field("time", false) };
+    add_case(st, run, "a", "m", "t1", HX_PASS, 2, f);
+    add_case(st, run, "a", "m", "t2", HX_FAIL, 2, f);
+    add_case(st, run, "a", "m", "t3", HX_ERROR, 0, NULL);
+    add_case(st, run2, "a", "m", "t1", HX_PASS, 2, f);
+    hx_store_close(st); /* close commits the open batch */
+
+    sqlite3 *db = reader();
+    exec_ok(db, "PRAGMA foreign_keys = ON");
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores WHERE run_id = %lld", (long long)run), 3);
+    exec_ok(db, "UPDATE cases SET status = 'pass' WHERE transcript_id = 't3'");
+    ck_assert_int_eq(qi(db, "SELECT passed FROM module_scores WHERE run_id = %lld", (long long)run), 2);
+    ck_assert_int_eq(qi(db, "SELECT errors FROM module_scores WHERE run_id = %lld", (long long)run), 0);
+    exec_ok(db, "UPDATE field_checks SET pass = 1 WHERE field = 'time'");
+    ck_assert_int_eq(qi(db, "SELECT passed FROM field_scores WHERE run_id = %lld AND field = 'time'",
+                        (long long)run), 2);
+    char sql[128];
+    snprintf(sql, sizeof sql, "DELETE FROM cases WHERE run_id = %lld AND transcript_id = 't2'", (long long)run);
+    exec_ok(db, sql);
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores WHERE run_id = %lld", (long long)run), 2);
+    ck_assert_int_eq(qi(db, "SELECT failed FROM module_scores WHERE run_id = %lld", (long long)run), 0);
+    ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE run_id = %lld AND field = 'date'",
+                        (long long)run), 1);
+    /* Moving a case between modules is refused, not silently miscounted. */
+    ck_assert_int_ne(sqlite3_exec(db, "UPDATE cases SET module = 'x'", NULL, NULL, NULL), SQLITE_OK);
+    /* Pruning a run takes everything of it, and nothing of the other run. */
+    snprintf(sql, sizeof sql, "DELETE FROM runs WHERE run_id = %lld", (long long)run);
+    exec_ok(db, sql);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM module_scores WHERE run_id = %lld", (long long)run), 0);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results WHERE run_id = %lld", (long long)run), 0);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM field_rollups WHERE run_id = %lld", (long long)run), 0);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM field_checks"), 2);
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores WHERE run_id = %lld", (long long)run2), 1);
+    ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE run_id = %lld AND field = 'time'",
+                        (long long)run2), 1);
+    sqlite3_close(db);
+}
+END_TEST
+
+/* The dashboard's trend query, newest first, over several runs. */
+START_TEST(test_trend_query)
+{
+    enum { NRUNS = 5 };
+    int64_t ids[NRUNS];
+    hx_store *st = open_store();
+    for (int r = 0; r < NRUNS; r++) {
+        char day[32];
+        snprintf(day, sizeof day, "2026-11-%02dT02:00:00Z", 20 + r);
+        ids[r] = begin_run(st, "run", day);
+        begin_module(st, ids[r], "x", "m", NULL, 0.9);
+        begin_module(st, ids[r], "other", "m", NULL, 0.9);
+        /* run r: r + 1 passes and one failure for x */
+        for (int i = 0; i <= r + 1; i++) {
+            char tid[16];
+            snprintf(tid, sizeof tid, "t%d", i);
+            add_case(st, ids[r], "x", "m", tid, i <= r ? HX_PASS : HX_FAIL, 0, NULL);
+            add_case(st, ids[r], "other", "m", tid, HX_FAIL, 0, NULL);
+        }
+        hx_error err = {{0}};
+        ck_assert_msg(hx_store_run_end(st, ids[r], "finished", &err) == 0, "%s", err.msg);
+    }
+    hx_store_close(st);
+
+    sqlite3 *db = reader();
+    static const char *const trend[] = {
+        "SELECT run_id, pass_rate FROM agent_scores WHERE agent = 'x' ORDER BY run_id DESC LIMIT 30",
+        "SELECT run_id, pass_rate FROM module_scores WHERE agent = 'x' AND module = 'm'"
+        " ORDER BY run_id DESC LIMIT 30",
+    };
+    for (int t = 0; t < 2; t++) {
+        sqlite3_stmt *s;
+        ck_assert_int_eq(sqlite3_prepare_v2(db, trend[t], -1, &s, NULL), SQLITE_OK);
+        int r = NRUNS - 1;
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            ck_assert_int_ge(r, 0);
+            ck_assert_int_eq(sqlite3_column_int64(s, 0), ids[r]);
+            ck_assert_double_eq_tol(sqlite3_column_double(s, 1), (double)(r + 1) / (r + 2), 1e-12);
+            r--;
+        }
+        ck_assert_int_eq(r, -1);
+        sqlite3_finalize(s);
+    }
+    ck_assert_int_eq(qi(db, "SELECT run_id FROM agent_scores WHERE run_id = (SELECT max(run_id) FROM runs)"
+                            " AND agent = 'x'"), ids[NRUNS - 1]);
+    ck_assert_str_eq(qt(db, "SELECT started_at FROM module_scores WHERE run_id = (SELECT max(run_id) FROM runs)"
+                            " AND agent = 'x'"), "2026-11-24T02:00:00Z");
+    sqlite3_close(db);
+}
+END_TEST
+
+/* ---- batching ----------------------------------------------------------- */
+
+START_TEST(test_batches_commit_every_n)
+{
+    const int n = 1000, batch = 256;
+    hx_store *st = open_store();
+    hx_store_set_batch(st, batch, 0); /* no time bound: deterministic */
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    int passed = 0;
+    for (int i = 0; i < n; i++) {
+        char tid[16];
+        snprintf(tid, sizeof tid, "t%04d", i);
+        hx_field_result f = field("time", i % 4 != 0);
+        add_case(st, run, "a", "m", tid, i % 4 != 0 ? HX_PASS : HX_FAIL, 1, &f);
+        passed += i % 4 != 0;
+    }
+    sqlite3 *db = reader();
+    int committed = n / batch * batch;
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), committed);
+    /* Counters commit with their rows: a reader never sees them disagree. */
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores"), committed);
+    ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores"), committed);
+    flush(st);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), n);
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores"), n);
+    ck_assert_int_eq(qi(db, "SELECT passed FROM module_scores"), passed);
+    ck_assert_int_eq(qi(db, "SELECT failed FROM module_scores"), n - passed);
+    ck_assert_int_eq(qi(db, "SELECT passed FROM field_scores"), passed);
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+START_TEST(test_batch_time_bound)
+{
+    hx_store *st = open_store();
+    hx_store_set_batch(st, 1000, 200);
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    sqlite3 *db = reader();
+    add_case(st, run, "a", "m", "t1", HX_PASS, 0, NULL);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 0);
+    struct timespec ts = { 0, 300 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
+    add_case(st, run, "a", "m", "t2", HX_PASS, 0, NULL); /* batch is old: commits */
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 2);
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+START_TEST(test_reader_during_open_batch)
+{
+    const int n = 10;
+    hx_store *st = open_store();
+    hx_store_set_batch(st, 256, 0);
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    for (int i = 0; i < n; i++) {
+        char tid[16];
+        hx_field_result f = field("date", true);
+        snprintf(tid, sizeof tid, "t%d", i);
+        add_case(st, run, "a", "m", tid, HX_PASS, 1, &f);
+    }
+    /* The store now holds the write lock with an open transaction. A plain
+     * reader with no busy timeout must still read every view at once. */
+    sqlite3 *db = reader();
+    static const char *const views[] = { "agent_scores", "module_scores", "field_scores",
+                                          "case_results", "recompile_triggers" };
+    for (size_t v = 0; v < sizeof views / sizeof *views; v++) {
+        char sql[96];
+        sqlite3_stmt *s;
+        snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE run_id = (SELECT max(run_id) FROM runs)", views[v]);
+        ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {}
+        ck_assert_msg(rc == SQLITE_DONE, "%s: %s", views[v], sqlite3_errmsg(db));
+        sqlite3_finalize(s);
+    }
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 0);
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores"), 0);
+    flush(st);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), n);
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores"), n);
+    ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores"), n);
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+/* A case that cannot be stored is undone alone; its batch survives. */
+START_TEST(test_bad_case_keeps_batch)
+{
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    add_case(st, run, "a", "m", "t1", HX_PASS, 0, NULL);
+
+    hx_error err = {{0}};
+    hx_case_result cr = { .agent = "a", .module = "never-begun", .transcript_id = "t2",
+                          .status = HX_PASS };
+    ck_assert_int_eq(hx_store_case_add(st, run, &cr, &err), -1);
+    ck_assert_msg(strstr(err.msg, dbpath) == err.msg, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "a/never-begun is not a module of run"), "%s", err.msg);
+
+    cr.module = "m";
+    cr.transcript_id = NULL;
+    ck_assert_int_eq(hx_store_case_add(st, run, &cr, &err), -1);
+    ck_assert_msg(strstr(err.msg, "transcript_id"), "%s", err.msg);
+    cr.transcript_id = "t3";
+    cr.status = (hx_status)7;
+    ck_assert_int_eq(hx_store_case_add(st, run, &cr, &err), -1);
+    ck_assert_msg(strstr(err.msg, "status"), "%s", err.msg);
+    cr.status = HX_PASS;
+    cr.nfields = 1;
+    hx_field_result nameless = field("x", true);
+    nameless.field = NULL;
+    cr.fields = &nameless;
+    ck_assert_int_eq(hx_store_case_add(st, run, &cr, &err), -1);
+    ck_assert_msg(strstr(err.msg, "field name"), "%s", err.msg);
+
+    add_case(st, run, "a", "m", "t4", HX_FAIL, 0, NULL);
+
+    /* A failure half-way through a replacement (old row deleted, new row and
+     * one field written) leaves the old case whole. */
+    hx_field_result tf[2] = { field("date", true), field("time", false) };
+    add_case(st, run, "a", "m", "t5", HX_FAIL, 2, tf);
+    exec_ok(hx_store_sqlite(st),
+            "CREATE TEMP TRIGGER boom BEFORE INSERT ON field_checks WHEN NEW.field = 'boom'"
+            " BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    hx_field_result bf[2] = { field("date", true), field("boom", true) };
+    cr.transcript_id = "t5";
+    cr.nfields = 2;
+    cr.fields = bf;
+    ck_assert_int_eq(hx_store_case_add(st, run, &cr, &err), -1);
+    ck_assert_msg(strstr(err.msg, "boom (case a/m/t5)"), "%s", err.msg);
+    flush(st);
+    sqlite3 *db = reader();
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 3);
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores WHERE module = 'm'"), 3);
+    ck_assert_int_eq(qi(db, "SELECT failed FROM module_scores WHERE module = 'm'"), 2);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM module_scores"), 1);
+    ck_assert_str_eq(qt(db, "SELECT status FROM case_results WHERE transcript_id = 't5'"), "fail");
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM field_checks"), 2);
+    ck_assert_int_eq(qi(db, "SELECT passed FROM field_scores WHERE field = 'time'"), 0);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM field_scores WHERE field = 'boom'"), 0);
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+START_TEST(test_disk_full_is_reported)
+{
+    hx_store *st = open_store();
+    hx_store_set_batch(st, 1000, 0);
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    add_case(st, run, "a", "m", "t0", HX_PASS, 0, NULL);
+    flush(st);
+
+    sqlite3 *own = hx_store_sqlite(st);
+    int64_t pages = qi(own, "PRAGMA page_count");
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)pages + 4);
+    exec_ok(own, sql);
+
+    static char big[30000];
+    memset(big, 'x', sizeof big - 1);
+    hx_case_result cr = { .agent = "a", .module = "m", .status = HX_PASS, .outputs_json = big };
+    hx_error err = {{0}};
+    int i, rc = 0;
+    char tid[16];
+    for (i = 1; i < 50 && rc == 0; i++) {
+        snprintf(tid, sizeof tid, "t%d", i);
+        cr.transcript_id = tid;
+        rc = hx_store_case_add(st, run, &cr, &err);
+    }
+    ck_assert_int_eq(rc, -1);
+    char want[512];
+    snprintf(want, sizeof want, "%s: cannot write case results: database or disk is full", dbpath);
+    ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
+
+    /* Room again: the store goes on, and what it kept is consistent. */
+    exec_ok(own, "PRAGMA max_page_count = 1000000");
+    add_case(st, run, "a", "m", "after", HX_FAIL, 0, NULL);
+    ck_assert_int_eq(hx_store_run_end(st, run, "finished", &err), 0);
+    sqlite3 *db = reader();
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores"), qi(db, "SELECT count(*) FROM case_results"));
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results WHERE transcript_id = '%s'", tid), 0);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results WHERE transcript_id IN ('t0', 'after')"), 2);
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+/* ---- runs, modules ------------------------------------------------------ */
+
+START_TEST(test_run_lifecycle)
+{
+    hx_error err = {{0}};
+    hx_store *st = open_store();
+    char before[32], after[32];
+    time_t t = time(NULL);
+    strftime(before, sizeof before, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    int64_t run = begin_run(st, "run", NULL);
+    int64_t chk = begin_run(st, "check", "2026-11-25T03:00:00Z");
+    ck_assert_int_gt(chk, run);
+    begin_module(st, chk, "a", "m", NULL, 0.5);
+    add_case(st, chk, "a", "m", "t1", HX_PASS, 0, NULL);
+    ck_assert_msg(hx_store_run_end(st, run, "aborted", &err) == 0, "%s", err.msg);
+    ck_assert_msg(hx_store_run_end(st, chk, "finished", &err) == 0, "%s", err.msg);
+    t = time(NULL);
+    strftime(after, sizeof after, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+
+    sqlite3 *db = reader();
+    const char *started = qt(db, "SELECT started_at FROM runs WHERE run_id = %lld", (long long)run);
+    ck_assert_msg(iso_shape(started), "%s", started);
+    ck_assert(strcmp(before, started) <= 0 && strcmp(started, after) <= 0);
+    ck_assert_str_eq(qt(db, "SELECT status FROM runs WHERE run_id = %lld", (long long)run), "aborted");
+    ck_assert_str_eq(qt(db, "SELECT status FROM runs WHERE run_id = %lld", (long long)chk), "finished");
+    const char *fin = qt(db, "SELECT finished_at FROM runs WHERE run_id = %lld", (long long)chk);
+    ck_assert_msg(iso_shape(fin) && strcmp(before, fin) <= 0 && strcmp(fin, after) <= 0, "%s", fin);
+    ck_assert_str_eq(qt(db, "SELECT kind FROM runs WHERE run_id = %lld", (long long)chk), "check");
+    ck_assert_str_eq(qt(db, "SELECT lm_model FROM runs WHERE run_id = %lld", (long long)chk),
+                     "openai/gpt-4o-mini");
+    /* check runs are scored runs: they show in the score views, and the
+     * case added just before run_end is committed by it. */
+    ck_assert_int_eq(qi(db, "SELECT passed FROM agent_scores WHERE run_id = %lld", (long long)chk), 1);
+    ck_assert_str_eq(qt(db, "SELECT started_at FROM agent_scores WHERE run_id = %lld", (long long)chk),
+                     "2026-11-25T03:00:00Z");
+
+    /* --resume: running again, finished_at cleared; the module keeps its
+     * cases when declared again, with the new hash and bar. */
+    ck_assert_msg(hx_store_run_resume(st, chk, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(qt(db, "SELECT status FROM runs WHERE run_id = %lld", (long long)chk), "running");
+    ck_assert(qnull(db, "SELECT finished_at FROM runs WHERE run_id = %lld", (long long)chk));
+    begin_module(st, chk, "a", "m", "abc123", 0.75);
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores WHERE run_id = %lld", (long long)chk), 1);
+    ck_assert_str_eq(qt(db, "SELECT program_sha256 FROM module_scores WHERE run_id = %lld", (long long)chk),
+                     "abc123");
+    ck_assert_double_eq_tol(qd(db, "SELECT bar FROM module_scores WHERE run_id = %lld", (long long)chk),
+                            0.75, 1e-12);
+    sqlite3_close(db);
+
+    /* Refusals. */
+    ck_assert_int_eq(hx_store_run_end(st, chk, "done", &err), -1);
+    ck_assert_msg(strstr(err.msg, "finished") && strstr(err.msg, dbpath), "%s", err.msg);
+    ck_assert_int_eq(hx_store_run_end(st, 9999, "finished", &err), -1);
+    ck_assert_msg(strstr(err.msg, "no such run"), "%s", err.msg);
+    ck_assert_int_eq(hx_store_run_resume(st, 9999, &err), -1);
+    ck_assert_msg(strstr(err.msg, "no such run"), "%s", err.msg);
+    hx_run_info bad = { .kind = "nightly" };
+    int64_t id = 0;
+    ck_assert_int_eq(hx_store_run_begin(st, &bad, &id, &err), -1);
+    ck_assert_msg(strstr(err.msg, "kind"), "%s", err.msg);
+    bad.kind = "run";
+    bad.started_at = "2026-11-25 02:00";
+    ck_assert_int_eq(hx_store_run_begin(st, &bad, &id, &err), -1);
+    ck_assert_msg(strstr(err.msg, "started_at"), "%s", err.msg);
+    ck_assert_int_eq(hx_store_module_begin(st, 9999, "a", "m", NULL, 0.5, &err), -1);
+    ck_assert_msg(strstr(err.msg, "no run 9999"), "%s", err.msg);
+    ck_assert_int_eq(hx_store_module_begin(st, chk, "a", "m", NULL, 1.5, &err), -1);
+    ck_assert_msg(strstr(err.msg, "bar"), "%s", err.msg);
+    ck_assert_int_eq(hx_store_module_begin(st, chk, "a", "m", NULL, NAN, &err), -1);
+    hx_store_close(st);
+}
+END_TEST
+
+/* ---- recompile triggers ------------------------------------------------- */
+
+START_TEST(test_recompile_triggers)
+{
+    hx_error err = {{0}};
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", NULL);
+    bool found = true;
+    hx_recompile_state last;
+    ck_assert_int_eq(hx_store_recompile_last(st, "a", "m", &found, &last, &err), 0);
+    ck_assert(!found);
+
+    hx_recompile_info info = { .agent = "a", .module = "m", .pass_rate = 0.75, .bar = 0.9,
+                               .reason = "pass rate 0.75 below bar 0.90",
+                               .created_at = "2026-11-25T02:10:00Z" };
+    int64_t id = 0, id2 = 0;
+    ck_assert_msg(hx_store_recompile_open(st, run, &info, &id, &err) == 0, "%s", err.msg);
+    hx_recompile_step step = { .status = "running", .old_program_sha256 = "old",
+                               .old_score = NAN, .new_score = NAN, .promoted = -1 };
+    ck_assert_msg(hx_store_recompile_update(st, id, &step, &err) == 0, "%s", err.msg);
+    hx_recompile_step done = { .status = "done", .new_program_sha256 = "new",
+                               .old_score = 0.75, .new_score = 0.92, .promoted = 1 };
+    ck_assert_msg(hx_store_recompile_update(st, id, &done, &err) == 0, "%s", err.msg);
+
+    info.module = "other";
+    info.pass_rate = NAN;
+    info.created_at = NULL;
+    info.reason = NULL;
+    ck_assert_msg(hx_store_recompile_open(st, run, &info, &id2, &err) == 0, "%s", err.msg);
+
+    sqlite3 *db = reader();
+    const char *w = " FROM recompile_triggers WHERE id = %lld";
+    char sql[128];
+#define RT(col) (snprintf(sql, sizeof sql, "SELECT " col "%s", w), sql)
+    ck_assert_int_eq(qi(db, RT("run_id"), (long long)id), run);
+    ck_assert_str_eq(qt(db, RT("agent"), (long long)id), "a");
+    ck_assert_str_eq(qt(db, RT("module"), (long long)id), "m");
+    ck_assert_double_eq_tol(qd(db, RT("pass_rate"), (long long)id), 0.75, 1e-12);
+    ck_assert_double_eq_tol(qd(db, RT("bar"), (long long)id), 0.9, 1e-12);
+    ck_assert_str_eq(qt(db, RT("reason"), (long long)id), "pass rate 0.75 below bar 0.90");
+    ck_assert_str_eq(qt(db, RT("status"), (long long)id), "done");
+    ck_assert_str_eq(qt(db, RT("created_at"), (long long)id), "2026-11-25T02:10:00Z");
+    ck_assert(iso_shape(qt(db, RT("finished_at"), (long long)id)));
+    ck_assert_str_eq(qt(db, RT("old_program_sha256"), (long long)id), "old");
+    ck_assert_str_eq(qt(db, RT("new_program_sha256"), (long long)id), "new");
+    ck_assert_double_eq_tol(qd(db, RT("old_score"), (long long)id), 0.75, 1e-12);
+    ck_assert_double_eq_tol(qd(db, RT("new_score"), (long long)id), 0.92, 1e-12);
+    ck_assert_int_eq(qi(db, RT("promoted"), (long long)id), 1);
+    ck_assert(qnull(db, RT("pass_rate"), (long long)id2));
+    ck_assert(qnull(db, RT("finished_at"), (long long)id2));
+    ck_assert(qnull(db, RT("promoted"), (long long)id2));
+    ck_assert_str_eq(qt(db, RT("status"), (long long)id2), "open");
+    ck_assert(iso_shape(qt(db, RT("created_at"), (long long)id2)));
+#undef RT
+    sqlite3_close(db);
+
+    ck_assert_int_eq(hx_store_recompile_last(st, "a", "m", &found, &last, &err), 0);
+    ck_assert(found);
+    ck_assert_int_eq(last.id, id);
+    ck_assert_str_eq(last.status, "done");
+    ck_assert_str_eq(last.created_at, "2026-11-25T02:10:00Z");
+
+    hx_recompile_step bad = { .status = "promoted", .old_score = NAN, .new_score = NAN,
+                              .promoted = -1 };
+    ck_assert_int_eq(hx_store_recompile_update(st, id, &bad, &err), -1);
+    ck_assert_msg(strstr(err.msg, "status"), "%s", err.msg);
+    ck_assert_int_eq(hx_store_recompile_update(st, id2 + 100, &step, &err), -1);
+    ck_assert_msg(strstr(err.msg, "no such trigger"), "%s", err.msg);
+    ck_assert_int_eq(hx_store_recompile_open(st, run + 100, &info, &id2, &err), -1);
+    ck_assert_msg(strstr(err.msg, "no run"), "%s", err.msg);
+    hx_store_close(st);
+}
+END_TEST
+
+/* ---- migrations and refusals -------------------------------------------- */
+
+START_TEST(test_migrates_from_version_1)
+{
+    hx_error err = {{0}};
+    hx_store *st = NULL;
+    ck_assert_int_gt(hx_store_schema_latest(), 1);
+    ck_assert_msg(hx_store_open_at_version(dbpath, 1, &st, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(hx_store_schema_version(st), 1);
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    hx_field_result f[2] = { field("date", true), field("time", false) };
+    add_case(st, run, "a", "m", "t1", HX_PASS, 2, f);
+    add_case(st, run, "a", "m", "t2", HX_FAIL, 2, f);
+    add_case(st, run, "a", "m", "t3", HX_ERROR, 1, f);
+    add_case(st, run, "a", "m", "t3", HX_FAIL, 1, f); /* replaced at version 1 too */
+    hx_store_close(st);
+
+    sqlite3 *db = reader();
+    ck_assert_int_eq(qi(db, "PRAGMA user_version"), 1);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'module_scores'"), 0);
+    sqlite3_close(db);
+
+    st = open_store();
+    ck_assert_int_eq(hx_store_schema_version(st), hx_store_schema_latest());
+    db = reader();
+    ck_assert_int_eq(qi(db, "PRAGMA user_version"), hx_store_schema_latest());
+    /* Backfilled from the version 1 rows: t1 pass, t2 fail, t3 fail. */
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores"), 3);
+    ck_assert_int_eq(qi(db, "SELECT passed FROM module_scores"), 1);
+    ck_assert_int_eq(qi(db, "SELECT failed FROM module_scores"), 2);
+    ck_assert_int_eq(qi(db, "SELECT errors FROM module_scores"), 0);
+    ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE field = 'date'"), 3);
+    ck_assert_int_eq(qi(db, "SELECT passed FROM field_scores WHERE field = 'date'"), 3);
+    ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE field = 'time'"), 2);
+    ck_assert_int_eq(qi(db, "SELECT passed FROM field_scores WHERE field = 'time'"), 0);
+    /* And maintained from now on. */
+    add_case(st, run, "a", "m", "t2", HX_PASS, 0, NULL);
+    add_case(st, run, "a", "m", "t4", HX_ERROR, 0, NULL);
+    flush(st);
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores"), 4);
+    ck_assert_int_eq(qi(db, "SELECT passed FROM module_scores"), 2);
+    ck_assert_int_eq(qi(db, "SELECT failed FROM module_scores"), 1);
+    ck_assert_int_eq(qi(db, "SELECT errors FROM module_scores"), 1);
+    ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE field = 'time'"), 1);
+    sqlite3_close(db);
+    hx_store_close(st);
+
+    /* Opening again at the latest version changes nothing. */
+    st = open_store();
+    ck_assert_int_eq(hx_store_schema_version(st), hx_store_schema_latest());
+    hx_store_close(st);
+    /* An old harness (version 1) refuses the upgraded file. */
+    ck_assert_int_eq(hx_store_open_at_version(dbpath, 1, &st, &err), -1);
+    ck_assert_ptr_null(st);
+    ck_assert_msg(strstr(err.msg, "is newer than this harness (1)"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(test_newer_version_refused)
+{
+    hx_store *st = open_store();
+    hx_store_close(st);
+    int newer = hx_store_schema_latest() + 4;
+    sqlite3 *db = reader();
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", newer);
+    exec_ok(db, sql);
+    sqlite3_close(db);
+
+    static char before[1 << 20], after[1 << 20];
+    size_t nb = read_file(dbpath, before, sizeof before);
+    hx_error err = {{0}};
+    st = (hx_store *)1;
+    ck_assert_int_eq(hx_store_open(dbpath, &st, &err), -1);
+    ck_assert_ptr_null(st);
+    char want[512];
+    snprintf(want, sizeof want,
+             "%s: database schema version %d is newer than this harness (%d); upgrade harness",
+             dbpath, newer, hx_store_schema_latest());
+    ck_assert_str_eq(err.msg, want);
+    size_t na = read_file(dbpath, after, sizeof after);
+    ck_assert_uint_eq(na, nb);
+    ck_assert(memcmp(before, after, nb) == 0);
+    db = reader();
+    ck_assert_int_eq(qi(db, "PRAGMA user_version"), newer);
+    sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(test_not_sqlite_refused)
+{
+    static const char text[] =
+        "{\"db\": \"reports/harness.db\", \"agents\": []}\n"
+        "this is a suite file, not a database, and it is long enough to have a header\n";
+    write_file(dbpath, text, sizeof text - 1);
+    hx_error err = {{0}};
+    hx_store *st = NULL;
+    ck_assert_int_eq(hx_store_open(dbpath, &st, &err), -1);
+    ck_assert_ptr_null(st);
+    char want[400];
+    snprintf(want, sizeof want, "%s: not an SQLite database", dbpath);
+    ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
+    char back[sizeof text];
+    ck_assert_uint_eq(read_file(dbpath, back, sizeof back), sizeof text - 1);
+    ck_assert(memcmp(back, text, sizeof text - 1) == 0);
+}
+END_TEST
+
+START_TEST(test_other_application_refused)
+{
+    sqlite3 *db = reader();
+    exec_ok(db, "CREATE TABLE notes (x); PRAGMA user_version = 3");
+    sqlite3_close(db);
+    hx_error err = {{0}};
+    hx_store *st = NULL;
+    ck_assert_int_eq(hx_store_open(dbpath, &st, &err), -1);
+    ck_assert_msg(strstr(err.msg, dbpath) == err.msg && strstr(err.msg, "another application"),
+                  "%s", err.msg);
+    db = reader();
+    exec_ok(db, "PRAGMA user_version = 0; PRAGMA application_id = 42");
+    sqlite3_close(db);
+    ck_assert_int_eq(hx_store_open(dbpath, &st, &err), -1);
+    ck_assert_msg(strstr(err.msg, "another application"), "%s", err.msg);
+}
+END_TEST
+
+/* Run hx_store_open on the read-only file; 0 when it was refused cleanly. */
+static int open_readonly_child(void)
+{
+    hx_error err = {{0}};
+    hx_store *st = NULL;
+    if (hx_store_open(dbpath, &st, &err) == 0) {
+        hx_store_close(st);
+        return 1;
+    }
+    if (st || strstr(err.msg, dbpath) != err.msg || !strstr(err.msg, "read-only")) {
+        fprintf(stderr, "unexpected: %s\n", err.msg);
+        return 2;
+    }
+    return 0;
+}
+
+START_TEST(test_readonly_file_refused)
+{
+    hx_store *st = open_store();
+    hx_store_close(st);
+    ck_assert_int_eq(chmod(dbpath, 0444), 0);
+    if (geteuid() != 0) {
+        ck_assert_int_eq(open_readonly_child(), 0);
+        return;
+    }
+    /* root writes through file modes: test as "nobody" in a child. */
+    ck_assert_int_eq(chmod(tmpdir, 0755), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+        _exit(open_readonly_child());
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+START_TEST(test_missing_directory_refused)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/no/such/dir/h.db", tmpdir);
+    hx_error err = {{0}};
+    hx_store *st = NULL;
+    ck_assert_int_eq(hx_store_open(path, &st, &err), -1);
+    ck_assert_ptr_null(st);
+    ck_assert_msg(strstr(err.msg, path) == err.msg && strstr(err.msg, "cannot open"), "%s", err.msg);
+    ck_assert_int_eq(hx_store_open("", &st, &err), -1);
+    ck_assert_int_eq(hx_store_open_at_version(dbpath, hx_store_schema_latest() + 1, &st, &err), -1);
+    ck_assert_int_eq(access(dbpath, F_OK), -1); /* nothing created */
+    hx_store_close(NULL);
+}
+END_TEST
+
+START_TEST(test_two_stores_one_file)
+{
+    /* Two harness processes on one database: both open (the second finds
+     * the schema done), and their cases land in their own runs. */
+    hx_store *a = open_store(), *b = open_store();
+    hx_store_set_batch(a, 1000, 0);
+    int64_t ra = begin_run(a, "run", NULL), rb = begin_run(b, "run", NULL);
+    begin_module(a, ra, "x", "m", NULL, 0.5);
+    begin_module(b, rb, "x", "m", NULL, 0.5);
+    add_case(a, ra, "x", "m", "t1", HX_PASS, 0, NULL);
+    flush(a);
+    add_case(b, rb, "x", "m", "t1", HX_FAIL, 0, NULL);
+    flush(b);
+    sqlite3 *db = reader();
+    ck_assert_int_eq(qi(db, "SELECT passed FROM module_scores WHERE run_id = %lld", (long long)ra), 1);
+    ck_assert_int_eq(qi(db, "SELECT failed FROM module_scores WHERE run_id = %lld", (long long)rb), 1);
+    sqlite3_close(db);
+    hx_store_close(a);
+    hx_store_close(b);
+}
+END_TEST
+
+Suite *make_suite(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("store");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_views_have_contract_columns);
+    tcase_add_test(tc, test_wal_and_open_pragmas);
+    tcase_add_test(tc, test_module_scores_counts);
+    tcase_add_test(tc, test_pass_rate_null_without_answers);
+    tcase_add_test(tc, test_at_bar_is_not_below);
+    tcase_add_test(tc, test_two_agents_two_modules);
+    tcase_add_test(tc, test_field_scores_accuracy);
+    tcase_add_test(tc, test_case_results_values);
+    tcase_add_test(tc, test_readd_replaces);
+    tcase_add_test(tc, test_rollups_follow_random_replacements);
+    tcase_add_test(tc, test_rollups_follow_manual_sql);
+    tcase_add_test(tc, test_trend_query);
+    tcase_add_test(tc, test_batches_commit_every_n);
+    tcase_add_test(tc, test_batch_time_bound);
+    tcase_add_test(tc, test_reader_during_open_batch);
+    tcase_add_test(tc, test_bad_case_keeps_batch);
+    tcase_add_test(tc, test_disk_full_is_reported);
+    tcase_add_test(tc, test_run_lifecycle);
+    tcase_add_test(tc, test_recompile_triggers);
+    tcase_add_test(tc, test_migrates_from_version_1);
+    tcase_add_test(tc, test_newer_version_refused);
+    tcase_add_test(tc, test_not_sqlite_refused);
+    tcase_add_test(tc, test_other_application_refused);
+    tcase_add_test(tc, test_readonly_file_refused);
+    tcase_add_test(tc, test_missing_directory_refused);
+    tcase_add_test(tc, test_two_stores_one_file);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+HX_TEST_MAIN()

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# End-to-end tests: run the real bin/harness on fixture suites and check
+# exit codes, messages and the SQLite views. Each test works in its own
+# temporary copy of the fixtures. Prints "N passed, N failed" last.
+set -u
+HX_BIN=${HX_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/bin/harness}
+HERE=$(cd "$(dirname "$0")" && pwd)
+FIX=$HERE/../fixtures
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export NO_COLOR=1
+pass=0 fail=0 current=""
+
+begin() { current=$1; WORK=$TMP/$1; mkdir -p "$WORK"; cp -r "$FIX/basic/." "$WORK/"; cd "$WORK"; }
+ok() { pass=$((pass + 1)); echo "ok - $current"; }
+bad() { fail=$((fail + 1)); echo "not ok - $current: $*"; }
+# run CMD...: captures OUT, ERR, RC
+run() { "$@" >"$TMP/out" 2>"$TMP/err"; RC=$?; OUT=$(cat "$TMP/out"); ERR=$(cat "$TMP/err"); }
+want_rc() { [ "$RC" -eq "$1" ] || { bad "exit $RC, wanted $1; stderr: ${ERR:0:600}; stdout: ${OUT:0:300}"; return 1; }; }
+want_out() { grep -qF -- "$1" <<<"$OUT" || { bad "stdout lacks [$1]: ${OUT:0:600}"; return 1; }; }
+want_err() { grep -qF -- "$1" <<<"$ERR" || { bad "stderr lacks [$1]: ${ERR:0:600}"; return 1; }; }
+want_no_db() { [ ! -e "$1" ] || { bad "$1 was written"; return 1; }; }
+sql() { sqlite3 -batch -noheader "$1" "$2"; }
+json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1" <<<"$OUT"; }
+set_json() { # set_json FILE PYTHON-EXPR-ON-d
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+f, expr = sys.argv[1], sys.argv[2]
+d = json.load(open(f))
+exec(expr)
+json.dump(d, open(f, "w"), indent=1)
+PY
+}
+
+# --- validate ---------------------------------------------------------------
+begin validate_ok
+run "$HX_BIN" validate --suite suite.json
+want_rc 0 && want_out "valid (1 agent, 4 transcripts)" && ok
+
+begin validate_lists_every_problem
+set_json assertions/booking.json 'd["fields"]["time"]["tolerence_minutes"]=5; d["fields"]["date"]["type"]="datetime"'
+set_json suite.json 'd["agents"][0]["modules"][0]["bar"]="high"'
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err 'unknown option "tolerence_minutes" for a time rule' \
+  && want_err 'unknown rule type the string "datetime"' \
+  && want_err 'suite.json:' && want_err '$.agents[0].modules[0].bar: expected a number from 0 to 1' && ok
+
+begin validate_malformed_json_position
+printf '{\n  "db": "x.db",\n  "agents": [ { "name": "a" ,, } ]\n}\n' > suite.json
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err "suite.json:3:" && want_err "malformed JSON" && ok
+
+begin validate_missing_file
+run "$HX_BIN" validate --suite nowhere.json
+want_rc 2 && want_err "nowhere.json: cannot open" && ok
+
+begin validate_empty_file
+: > suite.json
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err "suite.json: file is empty" && ok
+
+begin validate_invalid_utf8
+printf '{"id": "x\xff", "call_date": "2026-11-25", "turns": [{"speaker": "caller", "text": "hi"}], "expected": {}}\n' > transcripts/booking/bad.jsonl
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err "bad.jsonl:1:10: invalid UTF-8" && ok
+
+begin validate_bad_expected_value
+sed -i 's/"date": "2027-03-05"/"date": "2026-13-01"/' transcripts/booking/more.json
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err 'more.json:4:' && want_err '$[0].expected.date: not a valid date' && ok
+
+begin validate_huge_number
+sed -i 's/"party_size": 12,/"party_size": 1e400,/' transcripts/booking/more.json
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err '$[1].expected.party_size: not a valid integer' && ok
+
+begin validate_duplicate_id
+sed -i 's/"rest-0004"/"rest-0001"/' transcripts/booking/more.json
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err 'duplicate transcript id "rest-0001"' && ok
+
+begin validate_unknown_field_and_placeholder
+set_json suite.json 'd["agents"][0]["modules"][0]["inputs"]["call_date"]="{call_day}"'
+sed -i 's/"party_size": 2 }/"party_size": 2, "party": 3 }/' transcripts/booking/more.json
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err '"party" is not an output of any module' && want_err '{call_day}: not a built-in placeholder' && ok
+
+begin validate_program_field_count
+set_json modules/booking_extractor.json 'd["predict"]["signature"]["fields"].pop()'
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err 'the program has 7 fields but the suite' && ok
+
+begin validate_program_missing_metadata
+set_json modules/booking_extractor.json 'del d["metadata"]'
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err 'no "metadata" object' && ok
+
+begin validate_huge_transcript_file
+python3 -c "
+import json
+big = 'x' * (100 * 1024 * 1024)
+json.dump([{'id': 'big', 'call_date': '2026-11-25', 'turns': [{'speaker': 'caller', 'text': big}], 'expected': {}}], open('transcripts/booking/big.json', 'w'))"
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err "big.json: file is" && want_err "split it or use .jsonl" && ok
+rm -f transcripts/booking/big.json
+
+# --- check ------------------------------------------------------------------
+begin check_scores
+run "$HX_BIN" check --suite suite.json --module booking_extractor --predictions predictions.jsonl
+want_rc 0 && want_out "3/4 passed (75.0%)" && want_out "time: expected 20:15, got 08:15: am/pm differs" \
+  && want_out 'phone: expected no value (the caller never gave it), got "555-0199": invented value' && ok
+
+begin check_below_bar
+set_json suite.json 'd["agents"][0]["modules"][0]["bar"]=0.8'
+run "$HX_BIN" check --suite suite.json --module restaurant-booking/booking_extractor --predictions predictions.jsonl
+want_rc 1 && want_out "BELOW BAR" && ok
+
+begin check_json
+run "$HX_BIN" check --suite suite.json --module booking_extractor --predictions predictions.jsonl --json
+want_rc 0 && [ "$(json_get 'd["cases"], d["passed"], d["failed"], d["fields"]["time"]["passed"], d["fields"]["phone"]["checks"]')" = "(4, 3, 1, 3, 3)" ] \
+  && [ "$(json_get '[r["status"] for r in d["results"]]')" = "['pass', 'pass', 'pass', 'fail']" ] && ok || bad "json: $OUT"
+
+begin check_records_run_in_db
+run "$HX_BIN" check --suite suite.json --module booking_extractor --predictions predictions.jsonl --db h.db
+want_rc 0 || true
+if [ "$RC" -eq 0 ]; then
+  got=$(sql h.db "SELECT cases, passed, failed, errors, pass_rate, bar, below_bar FROM module_scores")
+  got2=$(sql h.db "SELECT count(*), sum(status='pass') FROM case_results")
+  got3=$(sql h.db "SELECT field, checks, passed FROM field_scores ORDER BY field")
+  got4=$(sql h.db "SELECT agent, cases, passed FROM agent_scores")
+  [ "$got" = "4|3|1|0|0.75|0.75|0" ] && [ "$got2" = "4|3" ] \
+    && [ "$got3" = "$(printf 'date|4|4\nname|3|3\nparty_size|4|4\nphone|3|2\ntime|4|3')" ] \
+    && [ "$got4" = "restaurant-booking|4|3" ] && ok || bad "views: [$got] [$got2] [$got3] [$got4]"
+fi
+
+begin check_bad_predictions_write_nothing
+printf '{"id": "rest-0001", "outputs": {}}\n{not json\n{"id": "rest-9999", "outputs": {}}\n{"id": "rest-0001", "outputs": {}}\n' > p.jsonl
+run "$HX_BIN" check --suite suite.json --module booking_extractor --predictions p.jsonl --db h.db
+want_rc 2 && want_err "p.jsonl:2:" && want_err 'a second prediction for "rest-0001"' && want_no_db h.db && ok
+
+begin check_unknown_prediction_id
+printf '{"id": "rest-9999", "outputs": {}}\n' > p.jsonl
+run "$HX_BIN" check --suite suite.json --module booking_extractor --predictions p.jsonl --db h.db
+want_rc 2 && want_err 'prediction for "rest-9999", which is not a transcript' && want_no_db h.db && ok
+
+begin check_unknown_module
+run "$HX_BIN" check --suite suite.json --module nope --predictions predictions.jsonl
+want_rc 2 && want_err 'no module "nope"' && ok
+
+begin check_readonly_db_exit3
+mkdir ro && chmod 555 ro
+run "$HX_BIN" check --suite suite.json --module booking_extractor --predictions predictions.jsonl --db ro/h.db
+if [ "$(id -u)" -eq 0 ]; then ok; else want_rc 3 && ok; fi
+chmod 755 ro
+
+begin check_not_sqlite_db_exit3
+echo "this is not a database, it is a text file that happens to be long enough" > notdb.db
+run "$HX_BIN" check --suite suite.json --module booking_extractor --predictions predictions.jsonl --db notdb.db
+want_rc 3 && want_err "notdb.db" && [ "$(head -c 20 notdb.db)" = "this is not a databa" ] && ok
+
+# --- normalize --------------------------------------------------------------
+begin normalize_args
+run "$HX_BIN" normalize --type date --ref 2026-11-25 "next Friday" "March 5" "tomorrow"
+want_rc 0 && [ "$OUT" = "$(printf '2026-11-27\n2027-03-05\n2026-11-26')" ] && ok || bad "got [$OUT]"
+
+begin normalize_refusal_exit1
+run "$HX_BIN" normalize --type time "half past 7 in the evening" "sevenish"
+want_rc 1 && [ "$(head -1 <<<"$OUT")" = "19:30" ] && grep -q '^error: ' <<<"$OUT" && ok || bad "got [$OUT]"
+
+begin normalize_stdin_jsonl
+printf '{"type": "money", "value": "$1,250.50"}\n{"type": "integer", "value": "a dozen"}\n{"value": "quarter to 11", "type": "time"}\nnot json\n' >in.jsonl
+run bash -c "'$HX_BIN' normalize < in.jsonl"
+want_rc 2 && [ "$(head -3 <<<"$OUT")" = "$(printf '{"canonical":"1250.50"}\n{"canonical":"12"}\n{"error":%s' "$(sed -n 3p <<<"$OUT" | cut -d: -f2-)")" ] || true
+[ "$(sed -n 1p <<<"$OUT")" = '{"canonical":"1250.50"}' ] && [ "$(sed -n 2p <<<"$OUT")" = '{"canonical":"12"}' ] \
+  && grep -q '"error":"stdin line 4' <<<"$OUT" && ok || bad "got [$OUT]"
+
+begin normalize_with_rules_enum
+cat > r.json <<'J'
+{"fields": {"insurance": {"type": "enum", "values": {"UnitedHealthcare": ["UHC", "United Healthcare"], "Aetna": []}}}}
+J
+run "$HX_BIN" normalize --rules r.json --field insurance "uhc" "United Healthcare" "Cigna"
+want_rc 1 && [ "$(sed -n 1p <<<"$OUT")" = "UnitedHealthcare" ] && [ "$(sed -n 2p <<<"$OUT")" = "UnitedHealthcare" ] \
+  && grep -q '^error: ' <<<"$(sed -n 3p <<<"$OUT")" && ok || bad "got [$OUT]"
+
+begin normalize_usage
+run "$HX_BIN" normalize --type weekday x
+want_rc 2 && want_err 'unknown type "weekday"' && ok
+
+# --- the CLI ----------------------------------------------------------------
+begin help_and_version
+run "$HX_BIN" --help
+want_rc 0 && want_out "Exit codes" && run "$HX_BIN" check --help && want_rc 0 && want_out "--predictions" \
+  && run "$HX_BIN" --version && want_rc 0 && want_out "harness " && ok
+
+begin unknown_command
+run "$HX_BIN" frobnicate
+want_rc 2 && want_err 'unknown command "frobnicate"' && ok
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
