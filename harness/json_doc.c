@@ -116,6 +116,11 @@ int hx_json_doc_parse(const char *file, int line0, const char *text, size_t len,
         }
         if (off > len) off = len;
         hx_line_col(doc->text, off, &line, &col);
+        if (off >= len || only_space(doc->text + off, len - off)) {
+            /* Point at the end of the last token, not past a final newline. */
+            while (off > 0 && isspace((unsigned char)doc->text[off - 1])) off--;
+            hx_line_col(doc->text, off, &line, &col);
+        }
         if (off >= len || only_space(doc->text + off, len - off))
             hx_fail(err, "%s:%d:%d: malformed JSON: the text ends early (unclosed string, array or object?)",
                     file, line + line0 - 1, col);
@@ -208,6 +213,48 @@ static void skip_ws(scan *sc)
     while (sc->i < sc->len && isspace((unsigned char)sc->s[sc->i])) sc->i++;
 }
 
+static int hex4(const char *s, size_t avail, unsigned *out)
+{
+    unsigned v = 0;
+    if (avail < 4) return -1;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* At sc->i on the 'u' of a \uXXXX escape (surrogate pairs included):
+ * consume it and write its UTF-8 form; returns the byte count. Keys are
+ * compared after decoding, as cJSON compares them. */
+static size_t decode_u_escape(scan *sc, char out[4])
+{
+    unsigned cp, lo;
+    if (hex4(sc->s + sc->i + 1, sc->len - sc->i - 1, &cp) != 0) { sc->i++; return 0; }
+    sc->i += 5;
+    if (cp >= 0xD800 && cp <= 0xDBFF && sc->i + 6 <= sc->len && sc->s[sc->i] == '\\' &&
+        sc->s[sc->i + 1] == 'u' && hex4(sc->s + sc->i + 2, sc->len - sc->i - 2, &lo) == 0 &&
+        lo >= 0xDC00 && lo <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        sc->i += 6;
+    }
+    if (cp < 0x80) { out[0] = (char)cp; return 1; }
+    if (cp < 0x800) { out[0] = (char)(0xC0 | (cp >> 6)); out[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12)); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18)); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
 /* Skip a string starting at its opening quote; copy its (simply decoded)
  * content into out if out is non-NULL. */
 static void skip_string(scan *sc, char *out, size_t cap)
@@ -225,7 +272,13 @@ static void skip_string(scan *sc, char *out, size_t cap)
             case 'r': c = '\r'; break;
             case 'b': c = '\b'; break;
             case 'f': c = '\f'; break;
-            case 'u': c = '?'; sc->i += 4; break; /* keys with \u escapes rarely matter */
+            case 'u': {
+                char utf8[4];
+                size_t n = decode_u_escape(sc, utf8);
+                for (size_t m = 0; m < n; m++)
+                    if (out && k + 1 < cap) out[k++] = utf8[m];
+                continue;
+            }
             default: break;
             }
         }
@@ -330,7 +383,16 @@ void hx_json_describe(const cJSON *v, char *buf, size_t cap)
     if (!v) snprintf(buf, cap, "nothing");
     else if (cJSON_IsNull(v)) snprintf(buf, cap, "null");
     else if (cJSON_IsBool(v)) snprintf(buf, cap, "%s", cJSON_IsTrue(v) ? "true" : "false");
-    else if (cJSON_IsNumber(v)) snprintf(buf, cap, "the number %.17g", v->valuedouble);
+    else if (cJSON_IsNumber(v)) {
+        /* the shortest form that reads back as the same double: 0.85, not
+         * 0.84999999999999998 */
+        char num[40];
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(num, sizeof num, "%.*g", prec, v->valuedouble);
+            if (strtod(num, NULL) == v->valuedouble) break;
+        }
+        snprintf(buf, cap, "the number %s", num);
+    }
     else if (cJSON_IsString(v)) snprintf(buf, cap, "the string \"%.60s%s\"", v->valuestring,
                                          strlen(v->valuestring) > 60 ? "..." : "");
     else if (cJSON_IsArray(v)) snprintf(buf, cap, "an array");

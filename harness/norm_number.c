@@ -32,14 +32,23 @@
  * significant digits and |x| < 1e15 for plain numbers, the precision a double
  * always round-trips).
  *
+ * Hedges such as "about", "around", "over", "under" count only right
+ * before a number ("under the name Lee" and "how about 4" are fine);
+ * "or", "not", "at least", "maybe" count anywhere. Punctuation is gone
+ * after tokenizing, so "negative 4" (a sign, or "negative, 4"?) is refused.
+ *
  * Design decisions worth knowing:
  *  - integer: "just me"/"only me"/"myself"/"by myself"/"alone" is 1; "me and
  *    my wife", "my husband and I", "me and a friend" (ONE companion noun
  *    from a fixed list, one "and") is 2. Any other "me and ..." ("me and my
  *    two kids", "me and John", "me and 3 friends") is refused: the count it
  *    implies is not written down. "both of us" is 2.
+ *  - integer: units are not converted: "2 weeks" is 2, as "2 nights" is.
+ *    "3.0" is 3, but "1.000" is refused (a European thousand?).
  *  - money: only US dollars. "$", "USD", "dollars", "bucks", "cents" mark it;
- *    other currencies (symbols, codes, "euros", "C$") are refused by name.
+ *    other currencies (symbols, codes, "euros", "C$", "Singapore dollars")
+ *    are refused by name. More than 2 decimals is refused ("1.230" may be a
+ *    European thousand).
  *    A bare number is taken as dollars. "1.5k", "$1.2 million", "$3m" are
  *    read when the result is whole dollars. "twelve dollars fifty" and "a
  *    dollar five" (dollars then a number below 100 that ends the text) are

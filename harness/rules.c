@@ -178,9 +178,10 @@ static int load_values(const hx_json_doc *doc, const cJSON *o, const hx_jpath *p
         const cJSON *it;
         cJSON_ArrayForEach(it, vals) {
             hx_jpath qk = hx_jpath_key(&q, it->string);
-            const char *aliases[256];
             size_t na = 0;
             const cJSON *a;
+            const char **aliases = calloc((size_t)cJSON_GetArraySize(it) + 1, sizeof *aliases);
+            if (!aliases) { hx_doc_diag(d, doc, &qk, "out of memory"); return -1; }
             if (cJSON_IsString(it)) {
                 aliases[na++] = it->valuestring;
             } else if (cJSON_IsArray(it)) {
@@ -190,19 +191,21 @@ static int load_values(const hx_json_doc *doc, const cJSON *o, const hx_jpath *p
                     if (!cJSON_IsString(a) || !a->valuestring[0]) {
                         hx_doc_diag(d, doc, &qa, "expected a non-empty alias string");
                         bad = 1;
-                    } else if (na < 256) {
+                    } else {
                         aliases[na++] = a->valuestring;
                     }
                 }
             } else {
                 hx_doc_diag(d, doc, &qk, "expected a list of aliases");
                 bad = 1;
+                free(aliases);
                 continue;
             }
             if (hx_enum_add(&r->values, it->string, aliases, na, &err) != 0) {
                 hx_doc_diag(d, doc, &qk, "%s", err.msg);
                 bad = 1;
             }
+            free(aliases);
         }
     } else {
         hx_doc_diag(d, doc, &q, r->type == HX_R_ENUM

@@ -6,13 +6,14 @@
  *   runs           one row per `harness run` / `harness check`
  *   run_modules    one row per (run, agent, module): program hash, bar, and
  *                  the rollup counters cases/passed/failed/errors
+ *   agent_rollups  one row per (run, agent): the same counters, summed
  *   cases          one row per (run, agent, module, transcript): the facts
  *   field_checks   one row per field checked in a case: the facts
  *   field_rollups  one row per (run, agent, module, field): checks/passed
  *   recompiles     one row per recompile trigger (DESIGN.md §7)
  *
- * The §5 views are thin: module_scores reads run_modules, agent_scores sums
- * run_modules per agent, field_scores reads field_rollups, case_results
+ * The §5 views are thin: module_scores reads run_modules, agent_scores reads
+ * agent_rollups, field_scores reads field_rollups, case_results
  * projects cases, recompile_triggers projects recompiles. So a dashboard
  * query over the latest run, or a 30-run trend, touches a few hundred rollup
  * rows however many millions of case and field rows history holds.
@@ -126,13 +127,31 @@ static const char M1_FACTS[] =
     "  FROM cases;\n";
 
 /* Version 2: rollups, the SQL triggers that keep them, and the score views.
- * Backfilled from the facts, so it also upgrades a populated database. */
+ * Backfilled from the facts, so it also upgrades a populated database.
+ *
+ * Each score view reads a table with one row per row of the view, so that
+ * SQLite can apply the dashboard's `WHERE run_id = (SELECT max(run_id) FROM
+ * runs)` through an index. A view that aggregates (GROUP BY) cannot: SQLite
+ * does not push a condition holding a subquery into it and scans all of
+ * history instead. Hence agent_rollups, although it is only the sum of
+ * run_modules per agent. */
 #define RM_KEY(ROW)                                                         \
     "run_id = " ROW ".run_id AND agent = " ROW ".agent AND module = " ROW ".module"
+#define AGENT_KEY(ROW) "run_id = " ROW ".run_id AND agent = " ROW ".agent"
 #define CASE_OF(ROW)                                                        \
     "run_id = (SELECT run_id FROM cases WHERE id = " ROW ".case_id)"        \
     " AND agent = (SELECT agent FROM cases WHERE id = " ROW ".case_id)"     \
     " AND module = (SELECT module FROM cases WHERE id = " ROW ".case_id)"
+/* Counter deltas for a case row entering (+) or leaving (-). */
+#define COUNT(ROW, OP)                                                      \
+    "cases = cases " OP " 1,"                                               \
+    " passed = passed " OP " (" ROW ".status = 'pass'),"                    \
+    " failed = failed " OP " (" ROW ".status = 'fail'),"                    \
+    " errors = errors " OP " (" ROW ".status = 'error')"
+#define RECOUNT                                                             \
+    "passed = passed + (NEW.status = 'pass') - (OLD.status = 'pass'),"      \
+    " failed = failed + (NEW.status = 'fail') - (OLD.status = 'fail'),"     \
+    " errors = errors + (NEW.status = 'error') - (OLD.status = 'error')"
 
 static const char M2_ROLLUPS[] =
     "ALTER TABLE run_modules ADD COLUMN cases  INTEGER NOT NULL DEFAULT 0;\n"
@@ -141,6 +160,16 @@ static const char M2_ROLLUPS[] =
     "ALTER TABLE run_modules ADD COLUMN errors INTEGER NOT NULL DEFAULT 0;\n"
     /* Trend queries ("this module over the last 30 runs"). */
     "CREATE INDEX run_modules_by_module ON run_modules (agent, module, run_id);\n"
+    "CREATE TABLE agent_rollups (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,\n"
+    "  agent  TEXT NOT NULL,\n"
+    "  cases  INTEGER NOT NULL DEFAULT 0,\n"
+    "  passed INTEGER NOT NULL DEFAULT 0,\n"
+    "  failed INTEGER NOT NULL DEFAULT 0,\n"
+    "  errors INTEGER NOT NULL DEFAULT 0,\n"
+    "  PRIMARY KEY (run_id, agent)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX agent_rollups_by_agent ON agent_rollups (agent, run_id);\n"
     "CREATE TABLE field_rollups (\n"
     "  run_id INTEGER NOT NULL,\n"
     "  agent  TEXT NOT NULL,\n"
@@ -152,6 +181,7 @@ static const char M2_ROLLUPS[] =
     "  FOREIGN KEY (run_id, agent, module)\n"
     "    REFERENCES run_modules (run_id, agent, module) ON DELETE CASCADE\n"
     ") WITHOUT ROWID;\n"
+    "CREATE INDEX field_rollups_by_field ON field_rollups (agent, module, field, run_id);\n"
     /* Backfill from the facts. */
     "UPDATE run_modules SET\n"
     "  cases  = (SELECT count(*) FROM cases AS c WHERE c." RM_KEY("run_modules") "),\n"
@@ -161,32 +191,35 @@ static const char M2_ROLLUPS[] =
     "            AND c.status = 'fail'),\n"
     "  errors = (SELECT count(*) FROM cases AS c WHERE c." RM_KEY("run_modules")
     "            AND c.status = 'error');\n"
+    "INSERT INTO agent_rollups (run_id, agent, cases, passed, failed, errors)\n"
+    "  SELECT run_id, agent, sum(cases), sum(passed), sum(failed), sum(errors)\n"
+    "  FROM run_modules GROUP BY run_id, agent;\n"
     "INSERT INTO field_rollups (run_id, agent, module, field, checks, passed)\n"
     "  SELECT c.run_id, c.agent, c.module, f.field, count(*), sum(f.pass)\n"
     "  FROM field_checks AS f JOIN cases AS c ON c.id = f.case_id\n"
     "  GROUP BY c.run_id, c.agent, c.module, f.field;\n"
-    /* Case counters. */
+    /* An agent of a run exists from its first declared module to its last
+     * (a module with no cases yet still shows, with zero counts). */
+    "CREATE TRIGGER run_modules_agent_insert AFTER INSERT ON run_modules BEGIN\n"
+    "  INSERT OR IGNORE INTO agent_rollups (run_id, agent) VALUES (NEW.run_id, NEW.agent);\n"
+    "END;\n"
+    "CREATE TRIGGER run_modules_agent_delete AFTER DELETE ON run_modules\n"
+    "WHEN NOT EXISTS (SELECT 1 FROM run_modules WHERE " AGENT_KEY("OLD") ") BEGIN\n"
+    "  DELETE FROM agent_rollups WHERE " AGENT_KEY("OLD") ";\n"
+    "END;\n"
+    /* Case counters, per module and per agent. */
     "CREATE TRIGGER cases_count_insert AFTER INSERT ON cases BEGIN\n"
-    "  UPDATE run_modules SET cases = cases + 1,\n"
-    "    passed = passed + (NEW.status = 'pass'),\n"
-    "    failed = failed + (NEW.status = 'fail'),\n"
-    "    errors = errors + (NEW.status = 'error')\n"
-    "  WHERE " RM_KEY("NEW") ";\n"
+    "  UPDATE run_modules SET " COUNT("NEW", "+") " WHERE " RM_KEY("NEW") ";\n"
+    "  UPDATE agent_rollups SET " COUNT("NEW", "+") " WHERE " AGENT_KEY("NEW") ";\n"
     "END;\n"
     "CREATE TRIGGER cases_count_delete AFTER DELETE ON cases BEGIN\n"
-    "  UPDATE run_modules SET cases = cases - 1,\n"
-    "    passed = passed - (OLD.status = 'pass'),\n"
-    "    failed = failed - (OLD.status = 'fail'),\n"
-    "    errors = errors - (OLD.status = 'error')\n"
-    "  WHERE " RM_KEY("OLD") ";\n"
+    "  UPDATE run_modules SET " COUNT("OLD", "-") " WHERE " RM_KEY("OLD") ";\n"
+    "  UPDATE agent_rollups SET " COUNT("OLD", "-") " WHERE " AGENT_KEY("OLD") ";\n"
     "END;\n"
     "CREATE TRIGGER cases_count_update AFTER UPDATE OF status ON cases\n"
     "WHEN OLD.status IS NOT NEW.status BEGIN\n"
-    "  UPDATE run_modules SET\n"
-    "    passed = passed + (NEW.status = 'pass') - (OLD.status = 'pass'),\n"
-    "    failed = failed + (NEW.status = 'fail') - (OLD.status = 'fail'),\n"
-    "    errors = errors + (NEW.status = 'error') - (OLD.status = 'error')\n"
-    "  WHERE " RM_KEY("NEW") ";\n"
+    "  UPDATE run_modules SET " RECOUNT " WHERE " RM_KEY("NEW") ";\n"
+    "  UPDATE agent_rollups SET " RECOUNT " WHERE " AGENT_KEY("NEW") ";\n"
     "END;\n"
     /* Moving a case between modules would need its field counters moved
      * too; nothing needs it, so it is refused rather than half-supported. */
@@ -231,14 +264,10 @@ static const char M2_ROLLUPS[] =
     "              THEN 1 ELSE 0 END AS below_bar\n"
     "  FROM run_modules AS m JOIN runs AS r ON r.run_id = m.run_id;\n"
     "CREATE VIEW agent_scores AS\n"
-    "  SELECT m.run_id, r.started_at, m.agent,\n"
-    "         sum(m.cases) AS cases, sum(m.passed) AS passed,\n"
-    "         sum(m.failed) AS failed, sum(m.errors) AS errors,\n"
-    "         CASE WHEN sum(m.passed) + sum(m.failed) > 0\n"
-    "              THEN CAST(sum(m.passed) AS REAL) / (sum(m.passed) + sum(m.failed))\n"
-    "         END AS pass_rate\n"
-    "  FROM run_modules AS m JOIN runs AS r ON r.run_id = m.run_id\n"
-    "  GROUP BY m.run_id, m.agent;\n"
+    "  SELECT a.run_id, r.started_at, a.agent, a.cases, a.passed, a.failed, a.errors,\n"
+    "         CASE WHEN a.passed + a.failed > 0\n"
+    "              THEN CAST(a.passed AS REAL) / (a.passed + a.failed) END AS pass_rate\n"
+    "  FROM agent_rollups AS a JOIN runs AS r ON r.run_id = a.run_id;\n"
     /* A field whose every check was replaced away keeps a zero row; it is
      * not a score. */
     "CREATE VIEW field_scores AS\n"

@@ -156,6 +156,10 @@ START_TEST(integer_refusals)
     INT_NO("no one", NULL);
     INT_NO("two trillion", NULL);
     INT_NO("1,500 thousand", NULL);
+    INT_NO("1.000", "thousands separator");
+    INT_NO("negative, 4 people", NULL);
+    INT_NO("twentynine", NULL);
+    INT_NO("4\xe2\x80\x93" "5", NULL);          /* 4–5 with an en dash */
 }
 END_TEST
 
@@ -226,6 +230,9 @@ START_TEST(money_words)
     MONEY_OK("minus five dollars and twenty cents", "-5.20");
     MONEY_OK("$150 a night", "150");
     MONEY_OK("$5, that is $5.00", "5.00");
+    MONEY_OK("99\xc2\xa2", "0.99");               /* 99¢ */
+    MONEY_OK("$1,500/month", "1500");
+    MONEY_OK("$100.00 USD", "100.00");
 }
 END_TEST
 
@@ -256,6 +263,9 @@ START_TEST(money_refusals)
     MONEY_NO("\xc2\xa3" "5", "GBP");           /* £5 */
     MONEY_NO("C$40", "C$");
     MONEY_NO("20 canadian dollars", "CAD");
+    MONEY_NO("50 Singapore dollars", "SGD");
+    MONEY_NO("$20-$30", "two different amounts");
+    MONEY_NO("$50 + tax", NULL);
     MONEY_NO("1e5", "1e5");
     MONEY_NO("about $40", NULL);
     MONEY_NO("under $50", NULL);

@@ -221,6 +221,19 @@ static void write_file(const char *path, const char *data, size_t len)
     fclose(f);
 }
 
+/* agent_scores must be the sum of module_scores, per run and agent, with
+ * the same agents on both sides. */
+static void agents_match_modules(sqlite3 *db)
+{
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM agent_scores a WHERE NOT EXISTS ("
+                            " SELECT 1 FROM module_scores m WHERE m.run_id = a.run_id AND m.agent = a.agent"
+                            " GROUP BY m.run_id, m.agent HAVING sum(m.cases) = a.cases"
+                            " AND sum(m.passed) = a.passed AND sum(m.failed) = a.failed"
+                            " AND sum(m.errors) = a.errors)"), 0);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM (SELECT DISTINCT run_id, agent FROM module_scores)"),
+                     qi(db, "SELECT count(*) FROM agent_scores"));
+}
+
 /* ---- the contract: five views, exact columns ---------------------------- */
 
 static void check_columns(sqlite3 *db, const char *view, const char *const *cols, int n)
@@ -681,6 +694,7 @@ START_TEST(test_rollups_follow_random_replacements)
             }
         }
     }
+    agents_match_modules(db);
     sqlite3_close(db);
     hx_store_close(st);
 }
@@ -694,8 +708,12 @@ START_TEST(test_rollups_follow_manual_sql)
     int64_t run = begin_run(st, "run", NULL);
     int64_t run2 = begin_run(st, "run", NULL);
     begin_module(st, run, "a", "m", NULL, 0.9);
+    begin_module(st, run, "a", "m2", NULL, 0.9);
+    begin_module(st, run, "b", "m", NULL, 0.9);
     begin_module(st, run2, "a", "m", NULL, 0.9);
     hx_field_result f[2] = { field("date", true), field("time", false) };
+    add_case(st, run, "a", "m2", "t1", HX_FAIL, 0, NULL);
+    add_case(st, run, "b", "m", "t1", HX_PASS, 0, NULL);
     add_case(st, run, "a", "m", "t1", HX_PASS, 2, f);
     add_case(st, run, "a", "m", "t2", HX_FAIL, 2, f);
     add_case(st, run, "a", "m", "t3", HX_ERROR, 0, NULL);
@@ -704,20 +722,38 @@ START_TEST(test_rollups_follow_manual_sql)
 
     sqlite3 *db = reader();
     exec_ok(db, "PRAGMA foreign_keys = ON");
-    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores WHERE run_id = %lld", (long long)run), 3);
+#define M_OF_RUN "FROM module_scores WHERE run_id = %lld AND agent = 'a' AND module = 'm'"
+    ck_assert_int_eq(qi(db, "SELECT cases " M_OF_RUN, (long long)run), 3);
+    ck_assert_int_eq(qi(db, "SELECT cases FROM agent_scores WHERE run_id = %lld AND agent = 'a'",
+                        (long long)run), 4);
     exec_ok(db, "UPDATE cases SET status = 'pass' WHERE transcript_id = 't3'");
-    ck_assert_int_eq(qi(db, "SELECT passed FROM module_scores WHERE run_id = %lld", (long long)run), 2);
-    ck_assert_int_eq(qi(db, "SELECT errors FROM module_scores WHERE run_id = %lld", (long long)run), 0);
+    ck_assert_int_eq(qi(db, "SELECT passed " M_OF_RUN, (long long)run), 2);
+    ck_assert_int_eq(qi(db, "SELECT errors " M_OF_RUN, (long long)run), 0);
+    ck_assert_int_eq(qi(db, "SELECT passed FROM agent_scores WHERE run_id = %lld AND agent = 'a'",
+                        (long long)run), 2);
+    agents_match_modules(db);
     exec_ok(db, "UPDATE field_checks SET pass = 1 WHERE field = 'time'");
     ck_assert_int_eq(qi(db, "SELECT passed FROM field_scores WHERE run_id = %lld AND field = 'time'",
                         (long long)run), 2);
     char sql[128];
     snprintf(sql, sizeof sql, "DELETE FROM cases WHERE run_id = %lld AND transcript_id = 't2'", (long long)run);
     exec_ok(db, sql);
-    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores WHERE run_id = %lld", (long long)run), 2);
-    ck_assert_int_eq(qi(db, "SELECT failed FROM module_scores WHERE run_id = %lld", (long long)run), 0);
+    ck_assert_int_eq(qi(db, "SELECT cases " M_OF_RUN, (long long)run), 2);
+    ck_assert_int_eq(qi(db, "SELECT failed " M_OF_RUN, (long long)run), 0);
     ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE run_id = %lld AND field = 'date'",
                         (long long)run), 1);
+    agents_match_modules(db);
+    /* Dropping one module of an agent takes its cases out of the agent's
+     * sums; dropping the agent's last module takes the agent row. */
+    exec_ok(db, "DELETE FROM run_modules WHERE module = 'm2'");
+    ck_assert_int_eq(qi(db, "SELECT cases FROM agent_scores WHERE run_id = %lld AND agent = 'a'",
+                        (long long)run), 2);
+    ck_assert_int_eq(qi(db, "SELECT failed FROM agent_scores WHERE run_id = %lld AND agent = 'a'",
+                        (long long)run), 0);
+    exec_ok(db, "DELETE FROM run_modules WHERE agent = 'b'");
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM agent_scores WHERE agent = 'b'"), 0);
+    agents_match_modules(db);
+#undef M_OF_RUN
     /* Moving a case between modules is refused, not silently miscounted. */
     ck_assert_int_ne(sqlite3_exec(db, "UPDATE cases SET module = 'x'", NULL, NULL, NULL), SQLITE_OK);
     /* Pruning a run takes everything of it, and nothing of the other run. */
@@ -1164,6 +1200,8 @@ START_TEST(test_migrates_from_version_1)
     ck_assert_int_eq(qi(db, "SELECT passed FROM field_scores WHERE field = 'date'"), 3);
     ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE field = 'time'"), 2);
     ck_assert_int_eq(qi(db, "SELECT passed FROM field_scores WHERE field = 'time'"), 0);
+    ck_assert_int_eq(qi(db, "SELECT cases FROM agent_scores"), 3);
+    agents_match_modules(db);
     /* And maintained from now on. */
     add_case(st, run, "a", "m", "t2", HX_PASS, 0, NULL);
     add_case(st, run, "a", "m", "t4", HX_ERROR, 0, NULL);
@@ -1173,6 +1211,7 @@ START_TEST(test_migrates_from_version_1)
     ck_assert_int_eq(qi(db, "SELECT failed FROM module_scores"), 1);
     ck_assert_int_eq(qi(db, "SELECT errors FROM module_scores"), 1);
     ck_assert_int_eq(qi(db, "SELECT checks FROM field_scores WHERE field = 'time'"), 1);
+    agents_match_modules(db);
     sqlite3_close(db);
     hx_store_close(st);
 
