@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "strset.h"
 #include "text.h"
 
 int hx_read_file(const char *path, size_t max_bytes, char **text, size_t *len, hx_error *err)
@@ -398,4 +399,30 @@ void hx_json_describe(const cJSON *v, char *buf, size_t cap)
     else if (cJSON_IsArray(v)) snprintf(buf, cap, "an array");
     else if (cJSON_IsObject(v)) snprintf(buf, cap, "an object");
     else snprintf(buf, cap, "an invalid value");
+}
+
+int hx_json_check_duplicates(const hx_json_doc *doc, const cJSON *v, const hx_jpath *p,
+                             hx_diags *d)
+{
+    const cJSON *it;
+    int n = 0, i = 0;
+    if (cJSON_IsObject(v)) {
+        hx_strset seen = {0};
+        cJSON_ArrayForEach(it, v) {
+            hx_jpath q = hx_jpath_key(p, it->string);
+            if (hx_strset_add(&seen, it->string) == 0) {
+                /* locate finds the first occurrence; say which it is */
+                hx_doc_diag(d, doc, &q, "key \"%s\" appears twice in this object; keep one", it->string);
+                n++;
+            }
+            n += hx_json_check_duplicates(doc, it, &q, d);
+        }
+        hx_strset_free(&seen);
+    } else if (cJSON_IsArray(v)) {
+        cJSON_ArrayForEach(it, v) {
+            hx_jpath q = hx_jpath_index(p, i++);
+            n += hx_json_check_duplicates(doc, it, &q, d);
+        }
+    }
+    return n;
 }

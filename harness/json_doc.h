@@ -77,8 +77,14 @@ int hx_json_locate(const hx_json_doc *doc, const hx_jpath *p, int *line, int *co
 void hx_doc_diag(hx_diags *d, const hx_json_doc *doc, const hx_jpath *p,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Report every key that appears twice in one object, anywhere below the
+ * value at p (cJSON would silently keep the first, Python's json the last:
+ * either way the user's intent is lost). Returns the number reported. */
+int hx_json_check_duplicates(const hx_json_doc *doc, const cJSON *v, const hx_jpath *p,
+                             hx_diags *d);
+
 /* A short description of a JSON value's type for messages:
- * "a string \"high\"", "a number 3", "an object", "null"... */
+ * "the string \"high\"", "the number 3", "an object", "null"... */
 void hx_json_describe(const cJSON *v, char *buf, size_t cap);
 
 #endif

@@ -366,6 +366,7 @@ int hx_rules_from_doc(const hx_json_doc *doc, hx_rules *out, hx_diags *d)
         hx_doc_diag(d, doc, &top, "expected an object {\"fields\": {...}}, got %s", got);
         return -1;
     }
+    if (hx_json_check_duplicates(doc, root, &top, d)) bad = 1;
     cJSON_ArrayForEach(it, root) {
         if (strcmp(it->string, "fields") && strcmp(it->string, "case_passes")) {
             hx_jpath q = hx_jpath_key(&top, it->string);
@@ -389,11 +390,7 @@ int hx_rules_from_doc(const hx_json_doc *doc, hx_rules *out, hx_diags *d)
     hx_jpath fp = hx_jpath_key(&top, "fields");
     cJSON_ArrayForEach(it, fields) {
         hx_jpath q = hx_jpath_key(&fp, it->string);
-        if (hx_rules_find(out, it->string)) {
-            hx_doc_diag(d, doc, &q, "field \"%s\" has two rules", it->string);
-            bad = 1;
-            continue;
-        }
+        if (hx_rules_find(out, it->string)) continue; /* reported as a duplicate key */
         if (load_rule(doc, it, &q, it->string, &out->v[out->n++], d, 0) != 0) bad = 1;
     }
     cp = cJSON_GetObjectItemCaseSensitive(root, "case_passes");

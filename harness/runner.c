@@ -268,6 +268,7 @@ static int run_module(mod_run *mr, const hx_run_opts *o, hx_error *err)
     int more = 1, rc = 0, conc = o->concurrency > 0 ? o->concurrency : mr->m->lm.concurrency;
     size_t seen = 0, cap = (size_t)conc * 2;
     bool show = o->progress;
+    double last_flush = now_s();
 
     if (hx_store_module_begin(mr->st, mr->run_id, mr->a->name, mr->m->name, mr->m->prog.sha256,
                               mr->m->bar, err) != 0)
@@ -309,6 +310,13 @@ static int run_module(mod_run *mr, const hx_run_opts *o, hx_error *err)
             if (submit(mr, j, err) != 0) { rc = -1; goto out; }
         }
         if (mr->live) hx_lm_poll(mr->client, 100);
+        /* The store commits a batch when a case arrives after its time bound;
+         * on a slow LM that may be long after, so commit when idle too, and a
+         * dashboard sees progress within a second. */
+        if (now_s() - last_flush > 1.0) {
+            if (!mr->store_failed && hx_store_flush(mr->st, &mr->store_err) != 0) mr->store_failed = 1;
+            last_flush = now_s();
+        }
         if (mr->store_failed) {
             *err = mr->store_err;
             rc = -1;

@@ -133,6 +133,23 @@ void hx_type_free(hx_type *t)
     free(t);
 }
 
+/* A string as Python's repr() writes it: single quotes unless the text
+ * has a single quote and no double quote; backslashes and the chosen quote
+ * escaped. */
+static void py_repr(const char *s, char *buf, size_t cap)
+{
+    char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+    size_t k = 0;
+    if (cap < 3) { if (cap) buf[0] = '\0'; return; }
+    buf[k++] = q;
+    for (; *s && k + 3 < cap; s++) {
+        if (*s == q || *s == '\\') buf[k++] = '\\';
+        buf[k++] = *s;
+    }
+    buf[k++] = q;
+    buf[k] = '\0';
+}
+
 void hx_type_render(const hx_type *t, char *buf, size_t cap)
 {
     char inner[512];
@@ -153,8 +170,10 @@ void hx_type_render(const hx_type *t, char *buf, size_t cap)
     case HX_TY_LITERAL:
         snprintf(buf, cap, "Literal[");
         for (size_t i = 0; i < t->nliterals; i++) {
+            char q[256];
+            py_repr(t->literals[i], q, sizeof q);
             used = strlen(buf);
-            snprintf(buf + used, cap - used, "%s'%s'", i ? ", " : "", t->literals[i]);
+            snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", q);
         }
         used = strlen(buf);
         snprintf(buf + used, cap - used, "]");

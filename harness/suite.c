@@ -499,6 +499,7 @@ int hx_suite_load(const char *path, hx_suite *s, hx_diags *d)
         hx_doc_diag(d, &s->doc, &top, "expected a suite object {\"db\", \"lm\", \"agents\"}");
         return -1;
     }
+    if (hx_json_check_duplicates(&s->doc, root, &top, d)) r.bad = 1;
     unknown_keys(&r, root, &top, TK, "the suite");
     char *db = get_str(&r, root, &top, "db", "reports/harness.db", 0);
     s->db = resolve(s->dir, db);

@@ -214,6 +214,7 @@ int hx_transcript_from_json(const hx_json_doc *doc, const cJSON *obj, const hx_j
         hx_doc_diag(d, doc, p, "expected a transcript object, got %s", got);
         return -1;
     }
+    if (hx_json_check_duplicates(doc, obj, p, d)) bad = 1;
     cJSON_ArrayForEach(it, obj) {
         if (!known_key(it->string)) {
             hx_jpath q = hx_jpath_key(p, it->string);

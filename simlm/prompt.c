@@ -10,6 +10,7 @@
 #include "prompt.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -201,18 +201,10 @@ END_TEST
 
 /* --- hx_json_doc_parse / load ------------------------------------------- */
 
-/* BUG: json_doc.c hx_json_doc_parse calls
- * cJSON_ParseWithLengthOpts(text, len, &end, 1) with require_null_terminated
- * = 1 but a length that excludes the NUL. cJSON (1.7.15) then always fails
- * the "nothing after the value" check (it wants to see the '\0' inside the
- * given length), so EVERY valid document is refused, e.g. "{\"a\": [1, 2]}"
- * gives "x.json:1:13: malformed JSON near '}'" and "{...}\n" gives "...:
- * malformed JSON: the text ends early". Expected: 0 and a parsed tree.
- * (Passing len + 1 over a NUL-terminated copy, or parsing without
- * require_null_terminated and checking the rest is white space, fixes it.)
- * Every test below that parses a valid document fails the same way until
- * this is fixed, and so do the loaders built on it (transcripts, rules,
- * suite, program). */
+/* Regression (found by this file, fixed in json_doc.c): hx_json_doc_parse
+ * called cJSON_ParseWithLengthOpts(text, len, &end, 1) with
+ * require_null_terminated = 1 but a length excluding the NUL, so cJSON
+ * refused EVERY valid document ("x.json:1:13: malformed JSON near '}'"). */
 START_TEST(parse_ok_keeps_text)
 {
     hx_json_doc doc;
@@ -291,15 +283,9 @@ END_TEST
 
 START_TEST(parse_ends_early_no_newline)
 {
-    /* BUG: json_doc.c hx_json_doc_parse: for text that stops inside an
-     * unclosed array/object and has no trailing newline (the last line of a
-     * .jsonl file, or a file without a final newline), cJSON reports the
-     * error at len-1 (its last byte) when the length given excludes the
-     * NUL, so the "the text ends early (unclosed string, array or object?)"
-     * branch is not taken: got "t.json:1:11: malformed JSON near '2'".
-     * The same text with a trailing newline (test above) gets the right
-     * message. Same root as the parse_ok_keeps_text bug; a fix there must
-     * keep this one working. */
+    /* Regression (found by this file, fixed): without a trailing newline
+     * cJSON reported the error at the last byte, so the message was
+     * "t.json:1:11: malformed JSON near '2'" instead of "ends early". */
     const char *text = "{\"a\": [1, 2";
     hx_error err;
     parse_bad("t.json", 1, text, strlen(text), &err);
@@ -464,12 +450,9 @@ END_TEST
 
 START_TEST(locate_unicode_escaped_key)
 {
-    /* BUG: json_doc.c skip_string (used by hx_json_locate) decodes every
-     * \uXXXX escape in a key as '?', so a key written "caf\u00e9" (which
-     * cJSON decodes to "café", the name loaders put in the path) is never
-     * found: hx_json_locate returns -1 and the position falls back to the
-     * document's first byte (1:1) instead of 9:16, so problems about such a
-     * key are reported at the wrong place. */
+    /* Regression (found by this file, fixed): json_doc.c skip_string
+     * decoded every \uXXXX escape in a key as '?', so "caf\u00e9" (cJSON:
+     * "café") was never found: rc -1 at 1:1 instead of 9:16. */
     hx_json_doc doc;
     hx_jpath top = {0}, p;
     int line = 0, col = 0, rc;
@@ -481,6 +464,20 @@ START_TEST(locate_unicode_escaped_key)
     ck_assert(present);
     ck_assert_msg(rc == 0 && line == 9 && col == 16, "got rc %d at %d:%d, expected 0 at 9:16", rc,
                   line, col);
+
+    /* a surrogate pair and an ASCII escape: `{"a": 1, "\ud83d\ude00x": 2,
+     * "\u0041B": 3}` — the value 2 is col 27, the value 3 col 41 */
+    parse_ok("e.json", 1, "{\"a\": 1, \"\\ud83d\\ude00x\": 2, \"\\u0041B\": 3}", &doc);
+    present = cJSON_GetObjectItemCaseSensitive(doc.root, "\xF0\x9F\x98\x80x") != NULL;
+    p = hx_jpath_key(&top, "\xF0\x9F\x98\x80x");
+    rc = hx_json_locate(&doc, &p, &line, &col);
+    hx_jpath q = hx_jpath_key(&top, "AB");
+    int line2 = 0, col2 = 0, rc2 = hx_json_locate(&doc, &q, &line2, &col2);
+    hx_json_doc_free(&doc);
+    ck_assert(present);
+    ck_assert_msg(rc == 0 && line == 1 && col == 27, "got rc %d at %d:%d, expected 0 at 1:27", rc, line, col);
+    ck_assert_msg(rc2 == 0 && line2 == 1 && col2 == 41, "got rc %d at %d:%d, expected 0 at 1:41", rc2, line2,
+                  col2);
 }
 END_TEST
 
@@ -811,11 +808,8 @@ END_TEST
 
 START_TEST(describe_number_shortest)
 {
-    /* BUG: json_doc.c hx_json_describe prints numbers with %.17g, so the
-     * 0.85 a user wrote is shown as "the number 0.84999999999999998" in
-     * messages ("expected ..., got the number 0.84999999999999998").
-     * Expected: the shortest form that reads back the same, "0.85" (%.15g
-     * or a round-trip search would do). */
+    /* Regression (found by this file, fixed): numbers were printed with
+     * %.17g, so 0.85 showed as "the number 0.84999999999999998". */
     char buf[128];
     cJSON *v = cJSON_CreateNumber(0.85);
     hx_json_describe(v, buf, sizeof buf);

@@ -858,16 +858,19 @@ END_TEST
 START_TEST(test_batch_time_bound)
 {
     hx_store *st = open_store();
-    hx_store_set_batch(st, 1000, 200);
+    hx_store_set_batch(st, 1000, 0);
     int64_t run = begin_run(st, "run", NULL);
     begin_module(st, run, "a", "m", NULL, 0.9);
+    add_case(st, run, "a", "m", "t0", HX_PASS, 0, NULL); /* warm up: statements prepared */
+    flush(st);
+    hx_store_set_batch(st, 1000, 250);
     sqlite3 *db = reader();
     add_case(st, run, "a", "m", "t1", HX_PASS, 0, NULL);
-    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 0);
-    struct timespec ts = { 0, 300 * 1000 * 1000 };
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 1);
+    struct timespec ts = { 0, 350 * 1000 * 1000 };
     nanosleep(&ts, NULL);
     add_case(st, run, "a", "m", "t2", HX_PASS, 0, NULL); /* batch is old: commits */
-    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 2);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 3);
     sqlite3_close(db);
     hx_store_close(st);
 }

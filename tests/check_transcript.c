@@ -609,14 +609,10 @@ START_TEST(scan_malformed_jsonl_line_continues)
     hx_tscan_close(sc);
     hx_diags_free(&d);
     rm_rf(tmpdir);
-    /* BUG: transcript.c next_jsonl hands hx_json_doc_parse the line WITH
-     * its '\n'. For a line cut short (line 2 here: `{"id": "g2",
-     * "call_date": `) the parser stops at the end of the text, which
-     * hx_line_col places after the newline, so the problem is reported as
-     * "calls.jsonl:3:1: malformed JSON: the text ends early ..." — line 3
-     * is the next, well-formed transcript. Expected "calls.jsonl:2:<col>"
-     * (strip the line's '\n' / '\r\n' before parsing, or clamp the
-     * position to the line). */
+    /* Regression (found by this file, fixed in json_doc.c): a .jsonl line
+     * cut short was reported at the NEXT line ("calls.jsonl:3:1: ... ends
+     * early"), because the end-of-text position fell after the line's
+     * '\n'. */
     char shown[1024];
     snprintf(shown, sizeof shown, "%s", all);
     free(all);
