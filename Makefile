@@ -18,7 +18,8 @@ BUILD    ?= build
 BIN      := bin
 
 DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libcjson-dev \
-            libsqlite3-dev sqlite3 check libsubunit-dev libpcre2-dev libssl-dev
+            libsqlite3-dev sqlite3 check libsubunit-dev libpcre2-dev libssl-dev \
+            libmicrohttpd-dev python3 python3-venv
 PKGS     := libcurl libcjson sqlite3 libpcre2-8 libcrypto
 
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -40,7 +41,7 @@ DEPS_OK  := $(BUILD)/.deps-ok
 
 .PHONY: all deps test unit e2e asan valgrind demo install clean
 
-all: $(BIN)/harness $(BIN)/libharness.a $(BIN)/libharness.so
+all: $(BIN)/harness $(BIN)/libharness.a $(BIN)/libharness.so $(BIN)/simlm
 
 # Install what the build needs, once per build directory.
 deps: $(DEPS_OK)
@@ -76,20 +77,30 @@ $(BIN)/libharness.so: $(LIB_OBJ)
 $(BIN)/harness: $(CLI_OBJ) $(BIN)/libharness.a
 	$(CC) $(SAN) -o $@ $(CLI_OBJ) $(BIN)/libharness.a $(LIBS)
 
+# simlm: the simulated LM (a test double and the demo's default LM).
+SIMLM_SRC := $(wildcard simlm/*.c)
+SIMLM_OBJ := $(SIMLM_SRC:simlm/%.c=$(BUILD)/simlm/%.o)
+$(BUILD)/simlm/%.o: simlm/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -iquote simlm $(shell pkg-config --cflags libmicrohttpd 2>/dev/null) -MMD -MP -c $< -o $@
+
+$(BIN)/simlm: $(SIMLM_OBJ) $(BIN)/libharness.a
+	$(CC) $(SAN) -o $@ $(SIMLM_OBJ) $(BIN)/libharness.a $(shell pkg-config --libs libmicrohttpd 2>/dev/null) $(LIBS)
+
 $(BUILD)/tests/%: tests/%.c tests/test_util.h $(BIN)/libharness.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -iquote tests -o $@ $< $(BIN)/libharness.a $(TEST_LIBS) $(LIBS)
 
 # Unit tests: every tests/check_*.c is its own Check program. CK_FORK=no
 # under the sanitizers keeps their reports in the test's own output.
-unit: $(TEST_BIN)
+unit: $(TEST_BIN) $(BIN)/simlm
 	@fail=0; for t in $(TEST_BIN); do \
-	  HX_SHARED=$(CURDIR)/../shared HX_BIN=$(CURDIR)/$(BIN)/harness $$t || fail=1; \
+	  HX_SHARED=$(CURDIR)/../shared HX_BIN=$(CURDIR)/$(BIN)/harness HX_SIMLM=$(CURDIR)/$(BIN)/simlm $$t || fail=1; \
 	done; exit $$fail
 
 # End-to-end tests run the real binary.
-e2e: $(BIN)/harness
-	@HX_BIN=$(CURDIR)/$(BIN)/harness HX_SHARED=$(CURDIR)/../shared bash tests/e2e/run.sh
+e2e: $(BIN)/harness $(BIN)/simlm
+	@HX_BIN=$(CURDIR)/$(BIN)/harness HX_SIMLM=$(CURDIR)/$(BIN)/simlm HX_SHARED=$(CURDIR)/../shared bash tests/e2e/run.sh
 
 test: all unit e2e
 
@@ -107,10 +118,11 @@ valgrind: $(TEST_BIN)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib
 	install -m 0755 $(BIN)/harness $(DESTDIR)$(PREFIX)/bin/harness
+	install -m 0755 $(BIN)/simlm $(DESTDIR)$(PREFIX)/bin/simlm
 	install -m 0644 $(BIN)/libharness.a $(DESTDIR)$(PREFIX)/lib/libharness.a
 	install -m 0755 $(BIN)/libharness.so $(DESTDIR)$(PREFIX)/lib/libharness.so
 
 clean:
 	rm -rf $(BUILD) $(BIN)
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SIMLM_OBJ:.o=.d)

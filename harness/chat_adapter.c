@@ -92,7 +92,10 @@ char *hx_buf_take(hx_buf *b)
         hx_buf_free(b);
         return NULL;
     }
-    if (!b->s && !buf_reserve(b, 0)) return NULL;
+    if (!b->s) {
+        if (!buf_reserve(b, 0)) return NULL;
+        b->s[0] = '\0';
+    }
     s = b->s;
     b->s = NULL;
     b->len = b->cap = 0;

@@ -32,8 +32,8 @@ static const char HELP[] =
     "  --module M           only this module (repeatable)\n"
     "  --db F               the database (default: the suite's \"db\")\n"
     "  --concurrency N      requests in flight (default: the suite's lm.concurrency)\n"
-    "  --cache MODE         response cache keyed by the request's SHA-256:\n"
-    "                       read-write, read, or off (default off)\n"
+    "  --cache MODE         response cache keyed by the request's SHA-256, in\n"
+    "                       <db>.lm-cache: read-write, read, or off (default off)\n"
     "  --resume RUN         finish run RUN after a crash: only missing cases run\n"
     "  --rerun-errors RUN   run again the cases of RUN that ended in error\n"
     "  --no-recompile       accepted for cron scripts; recompiles are not in this version\n"
@@ -78,8 +78,9 @@ static void print_text(const hx_run_summary *s)
                m->below ? hx_cli_red(color) : hx_cli_green(color), m->below ? "BELOW" : "ok",
                hx_cli_reset(color));
     }
-    printf("  %zu cases, %zu errors, %.1f s, %lld prompt + %lld completion tokens, $%.4f\n", s->cases, s->errors,
-           s->wall_s, (long long)s->prompt_tokens, (long long)s->completion_tokens, s->cost_usd);
+    printf("  %zu cases, %zu errors, %.1f s, %lld requests (%lld retries), %lld prompt + %lld completion tokens, $%.4f\n",
+           s->cases, s->errors, s->wall_s, (long long)s->requests, (long long)s->retries,
+           (long long)s->prompt_tokens, (long long)s->completion_tokens, s->cost_usd);
     if (s->too_many_errors)
         printf("  more than 10%% of cases ended in error: treat this as an outage, not a regression;\n"
                "  'harness run --rerun-errors %lld' runs them again\n", (long long)s->run_id);
@@ -96,6 +97,8 @@ static void print_json(const hx_run_summary *s)
     cJSON_AddNumberToObject(o, "prompt_tokens", (double)s->prompt_tokens);
     cJSON_AddNumberToObject(o, "completion_tokens", (double)s->completion_tokens);
     cJSON_AddNumberToObject(o, "cost_usd", s->cost_usd);
+    cJSON_AddNumberToObject(o, "requests", (double)s->requests);
+    cJSON_AddNumberToObject(o, "retries", (double)s->retries);
     cJSON_AddBoolToObject(o, "too_many_errors", s->too_many_errors);
     for (size_t i = 0; i < s->nmodules; i++) {
         const hx_module_summary *m = &s->modules[i];

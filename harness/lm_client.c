@@ -471,7 +471,8 @@ static void finish_failed(hx_lm_client *c, lm_req *r, enum cause k)
         if (r->status == 408)
             snprintf(msg, sizeof msg, "HTTP 408%s: %s", after, r->detail);
         else if (r->attempts > 1)
-            snprintf(msg, sizeof msg, "timeout after %g s (%d attempts)", c->timeout_s, r->attempts);
+            snprintf(msg, sizeof msg, "timeout after %g s (%d attempts)", c->timeout_s,
+                     r->attempts);
         else
             snprintf(msg, sizeof msg, "timeout after %g s", c->timeout_s);
         break;
@@ -720,7 +721,8 @@ static void lookup_cache(hx_lm_client *c, lm_req *r)
     }
     if (!found) return;
     r->resp = v.response;
-    r->resp_len = r->resp_cap = strlen(v.response);
+    r->resp_len = strlen(v.response);
+    r->resp_cap = r->resp_len + 1;
     r->prompt_tokens = v.prompt_tokens;
     r->completion_tokens = v.completion_tokens;
     r->from_cache = true;

@@ -20,8 +20,10 @@
  *     when it asks for longer (capped at 120 s).
  *   - Adaptive concurrency (AIMD, as promptfoo's scheduler): the window of
  *     requests in flight halves on a 429 and grows by one after `window`
- *     successes in a row, up to opts.concurrency. A burst of 429s from
- *     requests sent under one window halves it once, not once per reply.
+ *     successes without a 429, up to opts.concurrency; it does not grow
+ *     while x-ratelimit-remaining-requests shows less than 10 % of the
+ *     quota left. A burst of 429s from requests sent under one window
+ *     halves it once, not once per reply.
  *   - rpm/tpm token buckets (one second of burst) that delay starts; tpm
  *     charges an estimate (body bytes / 4) at the start and corrects it
  *     with the reply's real usage.
@@ -31,7 +33,10 @@
  *
  * The API key is only ever placed in the Authorization header. It is never
  * written to an error message, a log or a result: if a server echoes it
- * (some proxies do), every occurrence in the body and the error is masked.
+ * (some proxies do), every occurrence in the error is masked with '*', and
+ * in the body too when the key has 8 or more characters (shorter ones,
+ * such as Ollama's placeholder "ollama", are no secret and could be real
+ * words of a reply).
  *
  * Memory: each request holds its body (copied at submit) until its
  * callback returns. The caller bounds memory by feeding the queue
@@ -51,9 +56,10 @@
 
 typedef struct hx_lm_opts {
     const char *base_url;       /* ".../v1"; requests go to base_url + "/chat/completions" */
-    const char *api_key;        /* the key itself (the caller reads the env var); NULL/"" = no Authorization */
+    const char *api_key;        /* the key itself (the caller reads the env var);
+                                   NULL or "" = no Authorization header */
     double timeout_s;           /* per attempt, whole request; <= 0 means 60 */
-    int concurrency;            /* max in flight: the ceiling of the adaptive window; <= 0 means 1 */
+    int concurrency;            /* max in flight, the adaptive window's ceiling; <= 0 means 1 */
     int max_retries;            /* retries after the first attempt; < 0 means 0 */
     int rpm, tpm;               /* 0 = unlimited */
     int backoff_base_ms;        /* <= 0 means 500 */
@@ -64,15 +70,17 @@ typedef struct hx_lm_opts {
 
 typedef struct hx_lm_result {
     bool ok;                    /* a 2xx with a chat-completion body: choices[0].message.content */
-    int http_status;            /* last attempt's status; 0 = no HTTP response (timeout, connection) */
-    const char *content;        /* choices[0].message.content when ok (borrowed during the callback) */
+    int http_status;            /* last attempt's status; 0 = no HTTP response
+                                   (timeout, connection) */
+    const char *content;        /* choices[0].message.content when ok (borrowed
+                                   during the callback) */
     const char *body;           /* raw response body of the last attempt, "" if none (borrowed) */
     const char *error;          /* one line when !ok, e.g. "HTTP 500 after 7 attempts: overloaded",
                                    "timeout after 60 s (7 attempts)"; NULL when ok */
     int64_t prompt_tokens, completion_tokens;  /* from "usage", 0 when absent */
     double latency_ms;          /* of the successful attempt (or the last) */
     int attempts;               /* HTTP attempts made; 0 for a cache hit */
-    bool from_cache;
+    bool from_cache;            /* answered by the cache: nothing to hx_lm_cache_put again */
 } hx_lm_result;
 
 /* Called exactly once per submitted request, from inside hx_lm_poll (or
@@ -112,7 +120,9 @@ int hx_lm_submit(hx_lm_client *c, const char *body, void *user, hx_lm_done_fn do
 int hx_lm_poll(hx_lm_client *c, int max_wait_ms);
 
 /* Finish every request not yet done with ok = false and error "cancelled"
- * (in-flight transfers are aborted). For an interrupted run. */
+ * (in-flight transfers are aborted; cache hits already found are delivered
+ * as hits). For an interrupted run. hx_lm_submit refuses requests while
+ * this runs, so callbacks cannot keep it busy. */
 void hx_lm_cancel(hx_lm_client *c);
 
 /* Counters for the run summary. (Named _get_: a function cannot share
@@ -120,13 +130,14 @@ void hx_lm_cancel(hx_lm_client *c);
 void hx_lm_get_stats(const hx_lm_client *c, hx_lm_stats *out);
 
 /* Build an OpenAI chat-completions body, keys in a fixed order (the cache
- * key is the body's hash): model, messages, temperature, max_tokens (left
- * out when <= 0), response_format (left out when NULL). A LiteLLM-style
+ * key is the body's hash): model, messages, temperature (left out when not
+ * finite), max_tokens (left out when <= 0), response_format (left out when
+ * NULL). A LiteLLM-style
  * provider prefix ("openai/gpt-4o-mini", "hosted_vllm/...", "ollama_chat/...")
  * is dropped, as LiteLLM does before it calls the endpoint; a model name
  * that merely contains a slash ("meta-llama/Llama-3.1-8B") is kept.
- * Returns an owned string, or NULL when out of memory or model/messages are
- * missing. */
+ * Returns a string to free(), or NULL when out of memory or model/messages
+ * are missing. */
 char *hx_lm_chat_body(const char *model, const cJSON *messages, double temperature,
                       int max_tokens, const cJSON *response_format);
 

@@ -67,6 +67,8 @@ struct mod_run {
     double cost_usd;
     int store_failed;
     hx_error store_err;
+    int aborting;           /* cancelled jobs are dropped, not stored: --resume re-runs them */
+    int64_t requests, retries;
 };
 
 static double now_s(void)
@@ -169,6 +171,11 @@ static void on_done(void *user, const hx_lm_result *r)
     char why[256] = "";
     int parsed;
 
+    if (mr->aborting) {
+        mr->live--;
+        job_free(j);
+        return;
+    }
     j->latency_ms += r->latency_ms;
     j->prompt_tokens += r->prompt_tokens;
     j->completion_tokens += r->completion_tokens;
@@ -194,7 +201,7 @@ static void on_done(void *user, const hx_lm_result *r)
         /* Only replies that parsed are cached: an unparseable reply cached
          * would be replayed forever. */
         if (mr->cache && mr->cache_mode == HX_CACHE_READ_WRITE && !r->from_cache)
-            hx_lm_cache_put(mr->cache, j->body, r->body, NULL);
+            hx_lm_cache_put(mr->cache, j->body, r->body, r->prompt_tokens, r->completion_tokens, NULL);
         finish_parsed(mr, j, outputs);
         cJSON_Delete(outputs);
         mr->live--;
@@ -326,15 +333,20 @@ static int run_module(mod_run *mr, const hx_run_opts *o, hx_error *err)
     }
 out:
     if (show) fputc('\n', stderr);
-    /* Drain what is in flight so every job is freed exactly once. */
-    while (rc != 0 && mr->live) {
-        while (mr->requeue) {
-            job *j = mr->requeue;
-            mr->requeue = j->next;
-            mr->live--;
-            job_free(j);
-        }
-        if (mr->live && hx_lm_poll(mr->client, 100) == 0 && !mr->requeue) break;
+    /* On failure, what is still queued or in flight is dropped: freeing the
+     * client cancels it, and on_done frees each job without storing it. */
+    mr->aborting = rc != 0;
+    while (mr->requeue) {
+        job *j = mr->requeue;
+        mr->requeue = j->next;
+        mr->live--;
+        job_free(j);
+    }
+    {
+        hx_lm_stats ls;
+        hx_lm_get_stats(mr->client, &ls);
+        mr->requests = ls.requests;
+        mr->retries = ls.retries;
     }
     hx_lm_client_free(mr->client);
     mr->client = NULL;
@@ -437,7 +449,13 @@ int hx_run(const hx_run_opts *o, hx_run_summary *sum, hx_diags *d, hx_error *err
     }
     snprintf(sum->db, sizeof sum->db, "%s", o->db ? o->db : s.db);
     if (hx_store_open(sum->db, &st, err) != 0) goto out;
-    if (o->cache_mode != HX_CACHE_OFF && hx_lm_cache_open(sum->db, &cache, err) != 0) goto out;
+    if (o->cache_mode != HX_CACHE_OFF) {
+        /* The cache lives beside the scores, in its own file: it can be
+         * deleted or shared without touching the history. */
+        char path[1100];
+        snprintf(path, sizeof path, "%s.lm-cache", sum->db);
+        if (hx_lm_cache_open(path, &cache, err) != 0) goto out;
+    }
     if (o->resume_run || o->rerun_errors_run) {
         sum->run_id = o->resume_run ? o->resume_run : o->rerun_errors_run;
         if (hx_store_run_resume(st, sum->run_id, err) != 0) goto out;
@@ -456,6 +474,8 @@ int hx_run(const hx_run_opts *o, hx_run_summary *sum, hx_diags *d, hx_error *err
             sum->prompt_tokens += mr.prompt_tokens;
             sum->completion_tokens += mr.completion_tokens;
             sum->cost_usd += mr.cost_usd;
+            sum->requests += mr.requests;
+            sum->retries += mr.retries;
             if (r != 0) {
                 hx_error e2;
                 hx_store_flush(st, &e2);

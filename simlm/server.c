@@ -4,8 +4,10 @@
  * microhttpd calls the handler several times per request: once with the
  * headers, once per chunk of body, once more to answer. The body is
  * gathered in a per-connection buffer (capped at --max-body) and the
- * request answered on the last call. A Content-Length over the cap is
- * refused before any body is read.
+ * request answered on the last call. A body over the cap gets 413: at once
+ * when the client announced it with "Expect: 100-continue" (curl does for
+ * large bodies) or when it is huge; otherwise after reading and discarding
+ * it, because a client still sending would miss an early answer.
  */
 #include "server.h"
 
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -32,10 +35,14 @@ struct sl_server {
 /* One request's state across handler calls. */
 typedef struct conn {
     sl_buf body;
+    size_t discarded; /* bytes of a too-large body thrown away */
     bool too_big;
     bool done;        /* answered and counted */
     long long t0;
 } conn;
+
+/* Past this, a too-large body is not worth reading to the end. */
+#define DISCARD_MAX ((size_t)64 << 20)
 
 static const char MODELS[] =
     "{\"object\":\"list\",\"data\":[{\"id\":\"simlm\",\"object\":\"model\",\"created\":1767225600,"
@@ -107,14 +114,16 @@ static enum MHD_Result on_get(const sl_server *s, struct MHD_Connection *c, conn
                               const char *method, const char *url)
 {
     enum MHD_Result r;
-    if (path_is(url, "/models")) r = send_json(c, 200, MODELS, -1);
-    else if (path_is(url, "/health")) r = send_json(c, 200, "{\"status\":\"ok\"}", -1);
+    int status = 200;
+    if (path_is(url, "/models")) r = send_json(c, status, MODELS, -1);
+    else if (path_is(url, "/health")) r = send_json(c, status, "{\"status\":\"ok\"}", -1);
     else {
         char *body = sl_stats_json(s->svc->stats);
-        r = send_json(c, body ? 200 : 500, body, -1);
+        if (!body) status = 500;
+        r = send_json(c, status, body, -1);
         free(body);
     }
-    finish(s, st, method, url, 200, SL_OUT_OTHER, SL_FAULT_NONE);
+    finish(s, st, method, url, status, status == 200 ? SL_OUT_OTHER : SL_OUT_ERROR, SL_FAULT_NONE);
     return r;
 }
 
@@ -136,16 +145,40 @@ static enum MHD_Result route(const sl_server *s, struct MHD_Connection *c, conn 
                        "/stats and /health.", "invalid_request_error", SL_OUT_OTHER);
 }
 
-/* Content-Length over the cap: known before any body arrives. */
-static bool declared_too_big(const sl_server *s, struct MHD_Connection *c)
+/* The declared Content-Length, or 0 when there is none. */
+static unsigned long long declared_length(struct MHD_Connection *c)
 {
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     char *end;
     unsigned long long n;
-    if (!cl) return false;
+    if (!cl) return 0;
     errno = 0;
     n = strtoull(cl, &end, 10);
-    return !errno && end != cl && n > s->cfg.max_body;
+    return errno || end == cl ? 0 : n;
+}
+
+/* Answer 413 before the body is sent? */
+static bool refuse_early(struct MHD_Connection *c, unsigned long long declared)
+{
+    const char *ex = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    return declared > DISCARD_MAX || (ex && strcasecmp(ex, "100-continue") == 0);
+}
+
+/* Take a chunk of body: keep it, or count it as discarded once over the
+ * cap. Returns false when even discarding has gone on too long. */
+static bool take_upload(const sl_server *s, conn *st, const char *upload, size_t n)
+{
+    if (!st->too_big && st->body.len + n > s->cfg.max_body) {
+        st->too_big = true;
+        st->discarded = st->body.len;
+        sl_buf_free(&st->body);
+    }
+    if (!st->too_big) {
+        sl_buf_put(&st->body, upload, n);
+        return true;
+    }
+    st->discarded += n;
+    return st->discarded <= DISCARD_MAX;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -160,20 +193,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         st->t0 = sl_now_ms();
         *ctx = st;
         sl_stats_begin(s->svc->stats);
-        if (declared_too_big(s, c)) {
+        unsigned long long declared = declared_length(c);
+        if (declared > s->cfg.max_body) {
             st->too_big = true;
-            return on_chat(s, c, st, method, url); /* 413 before reading the body */
+            if (refuse_early(c, declared)) return on_chat(s, c, st, method, url);
         }
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!st->too_big && st->body.len + *upload_size > s->cfg.max_body) {
-            st->too_big = true;
-            sl_buf_free(&st->body);
-        }
-        if (!st->too_big) sl_buf_put(&st->body, upload, *upload_size);
+        bool ok = take_upload(s, st, upload, *upload_size);
         *upload_size = 0;
-        return MHD_YES;
+        return ok ? MHD_YES : MHD_NO;
     }
     if (st->done) return MHD_YES;
     if (st->body.oom) {

@@ -94,11 +94,11 @@ int sl_truth_load(sl_truth *t, const char *path, bool quiet, char why[512])
         }
     }
     hx_tscan_close(sc);
-    if (!quiet) {
-        hx_diags_print(&d, stderr);
-        if (d.n) fprintf(stderr, "simlm: %s: skipped %zu malformed transcript(s)\n", path, d.n);
-        fprintf(stderr, "simlm: %s: %zu transcript(s)\n", path, t->n - before);
-    }
+    /* Problems are shown even when quiet: a transcript silently missing
+     * from the index would look like a model mistake. */
+    hx_diags_print(&d, stderr);
+    if (d.n) fprintf(stderr, "simlm: %s: %zu problem(s); those transcripts are skipped\n", path, d.n);
+    if (!quiet) fprintf(stderr, "simlm: %s: %zu transcript(s)\n", path, t->n - before);
     hx_diags_free(&d);
     return 0;
 }

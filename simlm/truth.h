@@ -34,7 +34,8 @@ typedef struct sl_truth {
 } sl_truth;
 
 /* Add every transcript under path (a folder or a file). Malformed
- * transcripts are reported on stderr (unless quiet) and skipped. Returns 0,
+ * transcripts are reported on stderr (always) and skipped; quiet only
+ * silences the count. Returns 0,
  * or -1 with why when the path cannot be read at all. */
 int sl_truth_load(sl_truth *t, const char *path, bool quiet, char why[512]);
 /* Sort for lookups; call once after the last load. */

@@ -110,7 +110,8 @@ START_TEST(test_key_is_exact_body)
     hx_lm_cache *c = open_cache();
     hx_lm_cached v;
     put(c, REQ, RESP, 1, 1);
-    ck_assert(!get(c, "{\"model\": \"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", &v));
+    ck_assert(!get(c, "{\"model\": \"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                   &v));
     ck_assert(!get(c, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
                       "\"temperature\":0}", &v));
     ck_assert(get(c, REQ, &v));
@@ -230,7 +231,8 @@ START_TEST(test_open_errors)
     ck_assert_str_eq(err.msg, "LM cache: no path given");
     ck_assert_int_eq(hx_lm_cache_open("/nonexistent-dir/x/cache.db", &c, &err), -1);
     ck_assert_ptr_null(c);
-    ck_assert_msg(strncmp(err.msg, "/nonexistent-dir/x/cache.db: LM cache: ", 39) == 0, "%s", err.msg);
+    static const char want[] = "/nonexistent-dir/x/cache.db: LM cache: ";
+    ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
 
     /* not a database at all */
     FILE *f = fopen(path, "w");
