@@ -414,12 +414,13 @@ void hx_py_float_repr(double x, char out[32])
 
 /* Numbers: Python keeps int and float apart, cJSON does not. json_adapter.c
  * parses replies itself and leaves the literal's text in valuestring, which
- * settles it; for other numbers an integral value below 2^53 is an int. */
+ * settles it; for other numbers an integral value below 2^53 is an int
+ * (except -0.0: JSON writers emit -0 only for floats). */
 bool hx_py_number_is_int(const cJSON *v)
 {
     double d = v->valuedouble;
     if (v->valuestring) return strpbrk(v->valuestring, ".eEnNiI") == NULL;
-    return isfinite(d) && d == floor(d) && fabs(d) < 9007199254740992.0;
+    return isfinite(d) && d == floor(d) && fabs(d) < 9007199254740992.0 && !(d == 0 && signbit(d));
 }
 
 static void py_number(hx_buf *b, const cJSON *v)

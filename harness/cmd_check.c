@@ -14,6 +14,7 @@
 
 #include "assertion.h"
 #include "cli.h"
+#include "paths.h"
 #include "store.h"
 #include "strset.h"
 #include "validate.h"
@@ -258,7 +259,7 @@ int hx_cmd_check(int argc, char **argv)
     /* 2. Open the store, then score. */
     if (o.db) {
         hx_run_info info = {.kind = "check", .suite_path = o.suite, .lm_model = NULL, .started_at = NULL};
-        if (hx_store_open(o.db, &st, &err) != 0 || hx_store_run_begin(st, &info, &run_id, &err) != 0 ||
+        if (hx_make_parent_dirs(o.db, &err) != 0 || hx_store_open(o.db, &st, &err) != 0 || hx_store_run_begin(st, &info, &run_id, &err) != 0 ||
             hx_store_module_begin(st, run_id, a->name, m->name, m->prog.sha256, m->bar, &err) != 0) {
             fprintf(stderr, "harness check: %s\n", err.msg);
             rc = HX_EXIT_RUNTIME;

@@ -336,6 +336,10 @@ static bool json_escape(jp *p, hx_buf *b)
         }
         put_utf8(b, u);
         return true;
+    case '\'':
+        if (p->strict) return false;
+        hx_buf_putc(b, '\'');
+        return true;
     default: break;
     }
     if (p->strict) return false;
@@ -343,6 +347,20 @@ static bool json_escape(jp *p, hx_buf *b)
     hx_buf_putc(b, '\\');
     if (c >= 0) hx_buf_putc(b, (char)c);
     return true;
+}
+
+/* Whether a quote ending at `after` closes the string. Strict JSON: always.
+ * Lenient, like json_repair: only if what follows is the end, or a
+ * delimiter (, : ] }) after optional whitespace, or by whitespace and
+ * another string; otherwise the quote is text: "he said "hi" twice". */
+static bool closes_string(const jp *p, size_t after)
+{
+    size_t at = after;
+    if (p->strict) return true;
+    while (at < p->n && isspace((unsigned char)p->s[at])) at++;
+    if (at >= p->n || strchr(",:]}", p->s[at])) return true;
+    /* ["a" "b"]: another string starts after a space */
+    return at > after && (p->s[at] == '"' || p->s[at] == '\'');
 }
 
 /* A quoted string; p->i is on the opening quote. Lenient mode also takes
@@ -366,8 +384,9 @@ static cJSON *parse_string(jp *p)
             if (p->strict) { hx_buf_free(&b); return NULL; }
             break;
         }
-        if (!strncmp(p->s + p->i, close, strlen(close)) ||
-            (qlen == 3 && !strncmp(p->s + p->i, "\xe2\x80\x9c", 3))) {
+        if ((!strncmp(p->s + p->i, close, strlen(close)) ||
+             (qlen == 3 && !strncmp(p->s + p->i, "\xe2\x80\x9c", 3))) &&
+            closes_string(p, p->i + strlen(close))) {
             p->i += strlen(close);
             break;
         }
@@ -497,9 +516,12 @@ static bool is_quote(const jp *p)
     return c == '\'' || !strncmp(p->s + p->i, "\xe2\x80\x9c", 3) || !strncmp(p->s + p->i, "\xe2\x80\x9d", 3);
 }
 
+static cJSON *parse_array_items(jp *p, cJSON *a, char close);
+
 static cJSON *parse_object(jp *p)
 {
     cJSON *o = cJSON_CreateObject();
+    bool whole_text = p->i == 0;
     p->i++; /* { */
     if (!o) return NULL;
     for (;;) {
@@ -522,7 +544,7 @@ static cJSON *parse_object(jp *p)
             } else if (p->strict) {
                 goto fail;
             }
-        } else if (c == ',' && !p->strict) {
+        } else if ((c == ',' || c == '{') && !p->strict) { /* "{," and "{{" */
             p->i++;
             continue;
         }
@@ -531,8 +553,30 @@ static cJSON *parse_object(jp *p)
         key = is_quote(p) ? parse_string(p) : parse_bare(p, ":,}");
         if (!key) goto fail;
         skip_ws(p);
-        if (jp_peek(p) == ':') p->i++;
-        else if (p->strict) { cJSON_Delete(key); goto fail; }
+        if (jp_peek(p) == ':') {
+            p->i++;
+        } else if (p->strict) {
+            cJSON_Delete(key);
+            goto fail;
+        } else if (whole_text && !o->child && (jp_peek(p) == ',' || jp_peek(p) == '}')) {
+            /* a reply that is just {"a", "b"} reads as a list of its
+             * strings, as json_repair does (inside prose it does not) */
+            cJSON *a = cJSON_CreateArray();
+            cJSON_Delete(o);
+            if (!a) { cJSON_Delete(key); return NULL; }
+            cJSON_AddItemToArray(a, key);
+            return parse_array_items(p, a, '}');
+        } else if (jp_peek(p) == ',' || jp_peek(p) == '}') {
+            cJSON_Delete(key); /* a key with no value after others: dropped */
+            continue;
+        } else {
+            /* {"a" 1}: the key gets "", the stray token is skipped */
+            cJSON_AddItemToObject(o, key->valuestring, cJSON_CreateString(""));
+            cJSON_Delete(key);
+            val = parse_value(p);
+            cJSON_Delete(val);
+            continue;
+        }
         skip_ws(p);
         c = jp_peek(p);
         if (!p->strict && (c < 0 || c == ',' || c == '}')) val = cJSON_CreateString("");
@@ -546,11 +590,9 @@ fail:
     return NULL;
 }
 
-static cJSON *parse_array(jp *p)
+/* Array items up to `close` (']', or '}' for a set-like object). */
+static cJSON *parse_array_items(jp *p, cJSON *a, char close)
 {
-    cJSON *a = cJSON_CreateArray();
-    p->i++; /* [ */
-    if (!a) return NULL;
     for (;;) {
         cJSON *val;
         int c;
@@ -560,14 +602,14 @@ static cJSON *parse_array(jp *p)
             if (p->strict) goto fail;
             return a;
         }
-        if (c == ']') { p->i++; return a; }
+        if (c == close) { p->i++; return a; }
         if (a->child) {
             if (c == ',') {
                 p->i++;
                 skip_ws(p);
                 c = jp_peek(p);
-                if (p->strict && c == ']') goto fail;
-                if (c == ']') { p->i++; return a; }
+                if (p->strict && c == close) goto fail;
+                if (c == close) { p->i++; return a; }
             } else if (p->strict) {
                 goto fail;
             }
@@ -575,7 +617,7 @@ static cJSON *parse_array(jp *p)
             p->i++;
             continue;
         }
-        if (c == '}' && !p->strict) { p->i++; return a; }
+        if ((c == '}' || c == ']') && !p->strict) { p->i++; return a; }
         val = parse_value(p);
         if (!val) goto fail;
         cJSON_AddItemToArray(a, val);
@@ -583,6 +625,14 @@ static cJSON *parse_array(jp *p)
 fail:
     cJSON_Delete(a);
     return NULL;
+}
+
+static cJSON *parse_array(jp *p)
+{
+    cJSON *a = cJSON_CreateArray();
+    p->i++; /* [ */
+    if (!a) return NULL;
+    return parse_array_items(p, a, ']');
 }
 
 static cJSON *parse_value(jp *p)
@@ -940,8 +990,8 @@ static cJSON *pl_expr(pl *p)
     if (c == '\'' || c == '"' || ((c == 'r' || c == 'R' || c == 'u' || c == 'U') && p->i + 1 < p->n &&
                                   strchr("'\"rRuU", p->s[p->i + 1])))
         return pl_string(p);
-    while (p->i < p->n && (p->s[p->i] == '-' || p->s[p->i] == '+')) {
-        neg ^= p->s[p->i] == '-';
+    if (c == '-' || c == '+') { /* one sign: literal_eval refuses --5 */
+        neg = c == '-';
         p->i++;
         pl_ws(p, p->depth > 0);
     }

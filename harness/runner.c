@@ -27,6 +27,7 @@
 #include "json_adapter.h"
 #include "lm_cache.h"
 #include "lm_client.h"
+#include "paths.h"
 #include "store.h"
 #include "suite.h"
 #include "template.h"
@@ -448,7 +449,7 @@ int hx_run(const hx_run_opts *o, hx_run_summary *sum, hx_diags *d, hx_error *err
         return -2;
     }
     snprintf(sum->db, sizeof sum->db, "%s", o->db ? o->db : s.db);
-    if (hx_store_open(sum->db, &st, err) != 0) goto out;
+    if (hx_make_parent_dirs(sum->db, err) != 0 || hx_store_open(sum->db, &st, err) != 0) goto out;
     if (o->cache_mode != HX_CACHE_OFF) {
         /* The cache lives beside the scores, in its own file: it can be
          * deleted or shared without touching the history. */

@@ -7,7 +7,6 @@ HX_BIN=${HX_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/bin/harness}
 HERE=$(cd "$(dirname "$0")" && pwd)
 FIX=$HERE/../fixtures
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
 export NO_COLOR=1
 pass=0 fail=0 current=""
 
@@ -31,6 +30,33 @@ exec(expr)
 json.dump(d, open(f, "w"), indent=1)
 PY
 }
+
+SIMLM_PID=""
+# start_simlm ARGS...: start the simulated LM on an ephemeral loopback port,
+# wait for its port file (bounded), point suite.json at it.
+start_simlm() {
+  rm -f "$WORK/simlm.port"
+  "$HX_SIMLM" --port 0 --port-file "$WORK/simlm.port" --quiet "$@" 2>"$WORK/simlm.err" &
+  SIMLM_PID=$!
+  for _ in $(seq 1 200); do [ -s "$WORK/simlm.port" ] && break; kill -0 "$SIMLM_PID" 2>/dev/null || break; sleep 0.05; done
+  [ -s "$WORK/simlm.port" ] || { bad "simlm did not start: $(cat "$WORK/simlm.err")"; return 1; }
+  PORT=$(cat "$WORK/simlm.port")
+  python3 - "$WORK/suite.json" "$PORT" <<'PY'
+import json, sys
+f, port = sys.argv[1], sys.argv[2]
+d = json.load(open(f))
+d.setdefault("lm", {})["base_url"] = "http://127.0.0.1:%s/v1" % port
+json.dump(d, open(f, "w"), indent=1)
+PY
+}
+stop_simlm() { [ -n "$SIMLM_PID" ] && kill "$SIMLM_PID" 2>/dev/null && wait "$SIMLM_PID" 2>/dev/null; SIMLM_PID=""; }
+trap 'stop_simlm; rm -rf "$TMP"' EXIT
+HX_SIMLM=${HX_SIMLM:-$(dirname "$HX_BIN")/simlm}
+ROOT=$(cd "$HERE/../.." && pwd)
+# begin_demo NAME: a work folder holding a copy of the repo's demo suite
+begin_demo() { current=$1; WORK=$TMP/$1; mkdir -p "$WORK"; cp -r "$ROOT/suite.json" "$ROOT/transcripts" "$ROOT/assertions" "$ROOT/modules" "$WORK/"; cd "$WORK"; }
+truth_args() { for d in transcripts/*/; do printf -- '--truth\n%s\n' "$d"; done; }
+status_list() { sqlite3 -batch -noheader "$1" "SELECT agent||'/'||module||'/'||transcript_id||'='||status FROM case_results WHERE run_id=$2 ORDER BY 1"; }
 
 # --- validate ---------------------------------------------------------------
 begin validate_ok
@@ -157,6 +183,86 @@ begin check_not_sqlite_db_exit3
 echo "this is not a database, it is a text file that happens to be long enough" > notdb.db
 run "$HX_BIN" check --suite suite.json --module booking_extractor --predictions predictions.jsonl --db notdb.db
 want_rc 3 && want_err "notdb.db" && [ "$(head -c 20 notdb.db)" = "this is not a databa" ] && ok
+
+# --- run (against simlm) -----------------------------------------------------
+begin run_basic
+if start_simlm --truth transcripts/booking; then
+  export HX_TEST_KEY=sk-test-DO-NOT-STORE-4242
+  run "$HX_BIN" run --suite suite.json --json
+  want_rc 0 && [ "$(json_get 'd["cases"], d["errors"], d["modules"][0]["passed"], d["modules"][0]["failed"]')" = "(4, 0, 3, 1)" ] \
+    && [ "$(sql harness.db "SELECT status FROM case_results WHERE transcript_id='rest-0002'")" = "fail" ] \
+    && [ "$(sql harness.db "SELECT count(*) FROM runs WHERE status='finished'")" = "1" ] \
+    && ! grep -rqa "DO-NOT-STORE" harness.db* "$TMP/out" "$TMP/err" && ok || bad "run: $OUT / $ERR"
+  unset HX_TEST_KEY
+  stop_simlm
+fi
+
+begin run_outage_exit3_then_rerun_errors
+if start_simlm --truth transcripts/booking --fail-all; then
+  set_json suite.json 'd["lm"]["max_retries"]=1; d["lm"]["timeout_s"]=2'
+  run "$HX_BIN" run --suite suite.json
+  if want_rc 3 && want_out "more than 10% of cases ended in error"; then
+    rid=$(sql harness.db "SELECT max(run_id) FROM runs")
+    errs=$(sql harness.db "SELECT errors FROM module_scores WHERE run_id=$rid")
+    stop_simlm
+    start_simlm --truth transcripts/booking
+    run "$HX_BIN" run --suite suite.json --rerun-errors "$rid"
+    want_rc 0 && [ "$errs" = "4" ] \
+      && [ "$(sql harness.db "SELECT cases, passed, failed, errors FROM module_scores WHERE run_id=$rid")" = "4|3|1|0" ] \
+      && [ "$(sql harness.db "SELECT count(*) FROM case_results")" = "4" ] && ok
+  fi
+  stop_simlm
+fi
+
+begin run_validation_problem_sends_nothing
+if start_simlm --truth transcripts/booking; then
+  sed -i 's/"date": "2027-03-05"/"date": "2026-02-30"/' transcripts/booking/more.json
+  run "$HX_BIN" run --suite suite.json
+  want_rc 2 && want_err "nothing was sent or written" && want_no_db harness.db \
+    && [ "$(curl -s "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')" = "0" ] && ok
+  stop_simlm
+fi
+
+if [ -f "$ROOT/suite.json" ]; then
+begin_demo run_fault_mix_same_verdicts
+if start_simlm $(truth_args); then
+  set_json suite.json 'd["lm"]["timeout_s"]=1; d["lm"]["max_retries"]=8'
+  run "$HX_BIN" run --suite suite.json --concurrency 32 --json
+  clean_rc=$RC; clean=$(status_list reports/harness.db 1)
+  stop_simlm
+  start_simlm $(truth_args) --fail-429 0.2 --retry-after 0 --fail-500 0.05 --hang 0.02 --hang-ms 3000
+  run "$HX_BIN" run --suite suite.json --concurrency 32 --json
+  faulty=$(status_list reports/harness.db 2)
+  n=$(sql reports/harness.db "SELECT count(*) FROM case_results WHERE run_id=2")
+  d=$(sql reports/harness.db "SELECT count(*) - count(DISTINCT agent||module||transcript_id) FROM case_results WHERE run_id=2")
+  retries=$(json_get 'd["retries"]')
+  if [ "$RC" -eq "$clean_rc" ] && [ "$clean" = "$faulty" ] && [ "$d" = "0" ] && [ "$n" -ge 240 ] && [ "$retries" -gt 20 ] \
+     && ! grep -q "=error" <<<"$faulty"; then ok
+  else bad "rc $clean_rc/$RC, $n cases, $d duplicates, $retries retries, diff: $(diff <(echo "$clean") <(echo "$faulty") | head -5)"; fi
+  stop_simlm
+fi
+
+begin_demo run_kill9_then_resume
+if start_simlm $(truth_args) --latency-ms 40; then
+  run "$HX_BIN" run --suite suite.json --concurrency 4
+  want_rc_clean=$RC; clean=$(status_list reports/harness.db 1)
+  "$HX_BIN" run --suite suite.json --concurrency 4 >/dev/null 2>&1 &
+  hp=$!
+  for _ in $(seq 1 400); do
+    c=$(sqlite3 reports/harness.db "SELECT count(*) FROM case_results WHERE run_id=2" 2>/dev/null || echo 0)
+    [ "${c:-0}" -ge 20 ] && break; sleep 0.05
+  done
+  kill -9 $hp; wait $hp 2>/dev/null
+  before=$(sql reports/harness.db "SELECT count(*) FROM case_results WHERE run_id=2")
+  run "$HX_BIN" run --suite suite.json --concurrency 4 --resume 2
+  after=$(status_list reports/harness.db 2)
+  dups=$(sql reports/harness.db "SELECT count(*) - count(DISTINCT agent||module||transcript_id) FROM case_results WHERE run_id=2")
+  if [ "$RC" -eq "$want_rc_clean" ] && [ "$before" -ge 20 ] && [ "$before" -lt "$(wc -l <<<"$clean")" ] \
+     && [ "$clean" = "$after" ] && [ "$dups" = "0" ]; then ok
+  else bad "killed at $before cases; rc $RC vs $want_rc_clean; dups $dups; diff: $(diff <(echo "$clean") <(echo "$after") | head -5)"; fi
+  stop_simlm
+fi
+fi
 
 # --- normalize --------------------------------------------------------------
 begin normalize_args
