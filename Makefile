@@ -39,7 +39,7 @@ TEST_SRC := $(wildcard tests/check_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 DEPS_OK  := $(BUILD)/.deps-ok
 
-.PHONY: all deps test unit e2e asan valgrind demo install clean
+.PHONY: all deps test unit e2e parity asan valgrind demo demo-data install clean
 
 all: $(BIN)/harness $(BIN)/libharness.a $(BIN)/libharness.so $(BIN)/simlm
 
@@ -114,6 +114,17 @@ valgrind: $(TEST_BIN)
 	  CK_FORK=no HX_SHARED=$(CURDIR)/../shared valgrind -q --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 $$t >/dev/null || fail=1; \
 	done; exit $$fail
+
+# The demo: simlm on 127.0.0.1, the shipped transcripts, the scores.
+demo: all
+	@bash demo/run.sh
+
+# Regenerate the demo suite (suite.json, transcripts/, assertions/, modules/)
+# from its deterministic generator.
+demo-data: | $(DEPS_OK)
+	@mkdir -p $(BUILD)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 $(shell pkg-config --cflags libcjson) -o $(BUILD)/demo-generate demo/generate.c $(shell pkg-config --libs libcjson) -lm
+	$(BUILD)/demo-generate
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib
