@@ -78,6 +78,22 @@ static void print_text(const hx_run_summary *s)
                m->below ? hx_cli_red(color) : hx_cli_green(color), m->below ? "BELOW" : "ok",
                hx_cli_reset(color));
     }
+    /* per agent: its modules' cases together (pass rate excludes errors) */
+    for (size_t i = 0; i < s->nmodules; i++) {
+        size_t p = 0, f = 0, e = 0, c = 0;
+        bool first = true;
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(s->modules[k].agent, s->modules[i].agent)) first = false;
+        if (!first) continue;
+        for (size_t k = i; k < s->nmodules; k++)
+            if (!strcmp(s->modules[k].agent, s->modules[i].agent)) {
+                p += s->modules[k].passed; f += s->modules[k].failed;
+                e += s->modules[k].errors; c += s->modules[k].cases;
+            }
+        printf("  agent %-22s %zu cases, %zu passed, %zu failed, %zu errors", s->modules[i].agent, c, p, f, e);
+        if (p + f) printf(", pass rate %.1f%%", 100.0 * (double)p / (double)(p + f));
+        putchar('\n');
+    }
     printf("  %zu cases, %zu errors, %.1f s, %lld requests (%lld retries), %lld prompt + %lld completion tokens, $%.4f\n",
            s->cases, s->errors, s->wall_s, (long long)s->requests, (long long)s->retries,
            (long long)s->prompt_tokens, (long long)s->completion_tokens, s->cost_usd);

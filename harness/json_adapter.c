@@ -28,6 +28,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1310,18 +1311,24 @@ static int parse_json_value(const cJSON *v, const hx_type *t, cJSON **out, char 
     return hx_ad_parse_text(v->valuestring, t, out, why);
 }
 
-/* The first balanced {...} in text (braces counted, strings ignored, as
- * DSPy's recursive regex does), or NULL. */
+/* The first balanced {...} in text (braces counted, strings ignored), as
+ * DSPy's recursive regex \{(?:[^{}]|(?R))*\} finds it: the leftmost '{'
+ * that has a matching '}'. One pass with a stack of open positions, so a
+ * reply full of unmatched braces costs linear time. Returns NULL if none. */
 static char *first_braced(const char *text)
 {
-    for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
-        int depth = 0;
-        for (const char *q = p; *q; q++) {
-            if (*q == '{') depth++;
-            else if (*q == '}' && --depth == 0) return strndup(p, (size_t)(q - p + 1));
+    size_t n = strlen(text), depth = 0, best = SIZE_MAX, best_end = 0;
+    size_t *open = malloc((n + 1) * sizeof *open);
+    if (!open) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '{') open[depth++] = i;
+        else if (text[i] == '}' && depth > 0) {
+            size_t p = open[--depth];
+            if (p < best) { best = p; best_end = i; }
         }
     }
-    return NULL;
+    free(open);
+    return best == SIZE_MAX ? NULL : strndup(text + best, best_end - best + 1);
 }
 
 int hx_json_adapter_parse(const hx_signature *sig, bool cot, const char *completion,

@@ -197,6 +197,20 @@ if start_simlm --truth transcripts/booking; then
   stop_simlm
 fi
 
+begin run_cache_second_run_sends_nothing
+if start_simlm --truth transcripts/booking; then
+  run "$HX_BIN" run --suite suite.json --cache read-write
+  first_rc=$RC; first=$(status_list harness.db 1)
+  n1=$(curl -s "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; a=json.load(sys.stdin)["answers"]; print(a["chat_adapter"]+a["json_mode"])')
+  run "$HX_BIN" run --suite suite.json --cache read
+  n2=$(curl -s "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; a=json.load(sys.stdin)["answers"]; print(a["chat_adapter"]+a["json_mode"])')
+  second=$(status_list harness.db 2)
+  # rest-0002's reply never parses, so it is never cached: it alone is sent again (3 adapter stages)
+  if [ "$RC" -eq "$first_rc" ] && [ "$first" = "$second" ] && [ -f harness.db.lm-cache ] && [ $((n2 - n1)) -eq 3 ]; then ok
+  else bad "rc $first_rc/$RC, requests $n1 then $n2"; fi
+  stop_simlm
+fi
+
 begin run_outage_exit3_then_rerun_errors
 if start_simlm --truth transcripts/booking --fail-all; then
   set_json suite.json 'd["lm"]["max_retries"]=1; d["lm"]["timeout_s"]=2'
@@ -219,7 +233,7 @@ if start_simlm --truth transcripts/booking; then
   sed -i 's/"date": "2027-03-05"/"date": "2026-02-30"/' transcripts/booking/more.json
   run "$HX_BIN" run --suite suite.json
   want_rc 2 && want_err "nothing was sent or written" && want_no_db harness.db \
-    && [ "$(curl -s "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')" = "0" ] && ok
+    && [ "$(curl -s "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; a=json.load(sys.stdin)["answers"]; print(a["chat_adapter"]+a["json_mode"])')" = "0" ] && ok
   stop_simlm
 fi
 
