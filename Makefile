@@ -137,3 +137,6 @@ clean:
 	rm -rf $(BUILD) $(BIN)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SIMLM_OBJ:.o=.d)
+
+# Feature areas add their own targets in mk/*.mk (each owned by its area).
+-include $(sort $(wildcard mk/*.mk))

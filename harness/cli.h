@@ -35,6 +35,9 @@ int hx_cmd_validate(int argc, char **argv);
 int hx_cmd_normalize(int argc, char **argv);
 int hx_cmd_check(int argc, char **argv);
 int hx_cmd_run(int argc, char **argv);
+int hx_cmd_report(int argc, char **argv);
+int hx_cmd_triggers(int argc, char **argv);
+int hx_cmd_recompile(int argc, char **argv);
 
 #define HX_VERSION "0.1.0"
 

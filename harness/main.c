@@ -41,12 +41,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "check")) return hx_cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "normalize") || !strcmp(cmd, "normalise")) return hx_cmd_normalize(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return hx_cmd_run(argc - 1, argv + 1);
-    if (!strcmp(cmd, "report") || !strcmp(cmd, "recompile") ||
-        !strcmp(cmd, "triggers")) {
-        fprintf(stderr, "harness %s: not available in this version yet; "
-                "'harness check' scores predictions you already have.\n", cmd);
-        return HX_EXIT_USAGE;
-    }
+    if (!strcmp(cmd, "report")) return hx_cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "triggers")) return hx_cmd_triggers(argc - 1, argv + 1);
+    if (!strcmp(cmd, "recompile")) return hx_cmd_recompile(argc - 1, argv + 1);
     fprintf(stderr, "harness: unknown command \"%s\"\n\n%s", cmd, USAGE);
     return HX_EXIT_USAGE;
 }
