@@ -121,9 +121,9 @@ demo: all
 
 # Regenerate the demo suite (suite.json, transcripts/, assertions/, modules/)
 # from its deterministic generator.
-demo-data: | $(DEPS_OK)
+demo-data: $(BIN)/libharness.a
 	@mkdir -p $(BUILD)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O2 $(shell pkg-config --cflags libcjson) -o $(BUILD)/demo-generate demo/generate.c $(shell pkg-config --libs libcjson) -lm
+	$(CC) $(CFLAGS_ALL) -o $(BUILD)/demo-generate demo/generate.c $(BIN)/libharness.a $(LIBS)
 	$(BUILD)/demo-generate
 
 install: all

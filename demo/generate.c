@@ -38,6 +38,8 @@
 #endif
 
 #include <cjson/cJSON.h>
+
+#include "calendar.h"
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -133,38 +135,14 @@ static const char *const MONTH[] = {
 static const char *const WEEKDAY[] = {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
 
-/* Days since 1970-01-01 (H. Hinnant's algorithm). */
-static long days_from_civil(int y, int m, int d)
-{
-    long yy = y - (m <= 2);
-    long era = (yy >= 0 ? yy : yy - 399) / 400;
-    long yoe = yy - era * 400;
-    long doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
+/* Day arithmetic comes from the harness's own calendar (harness/calendar.c). */
+static long days_from_civil(int y, int m, int d) { return hx_days_from_civil(y, m, d); }
+static int weekday_of(long dn) { return hx_weekday(dn); }
 static ymd civil_from_days(long z)
 {
     ymd v;
-    long era, doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    v.d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    v.m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    v.y = (int)(yoe + era * 400 + (v.m <= 2));
+    hx_civil_from_days(z, &v.y, &v.m, &v.d);
     return v;
-}
-
-/* 0 = Monday .. 6 = Sunday. */
-static int weekday_of(long dn)
-{
-    long w = (dn + 3) % 7;
-    return (int)(w < 0 ? w + 7 : w);
 }
 
 static void iso_date(long dn, char buf[16])

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "address.h"
+#include "calendar.h"
 #include "fold.h"
 
 /* --- values --------------------------------------------------------------- */
@@ -116,17 +117,6 @@ int hx_rule_normalize(const hx_rule *r, const cJSON *v, const hx_norm_ctx *ctx, 
 
 /* --- comparison of canonical values -------------------------------------- */
 
-static long days_from_civil(int y, int m, int d)
-{
-    /* Howard Hinnant's algorithm: days since 1970-01-01. */
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static bool cmp_date(const hx_rule *r, const char *e, const char *a, char *why, size_t cap)
 {
     int ey, em, ed, ay, am, ad;
@@ -134,7 +124,7 @@ static bool cmp_date(const hx_rule *r, const char *e, const char *a, char *why, 
         snprintf(why, cap, "expected %s, got %s", e, a);
         return strcmp(e, a) == 0;
     }
-    long diff = days_from_civil(ay, am, ad) - days_from_civil(ey, em, ed);
+    long diff = hx_days_from_civil(ay, am, ad) - hx_days_from_civil(ey, em, ed);
     if (labs(diff) <= r->tolerance_days) return true;
     if (em == am && ed == ad)
         snprintf(why, cap, "expected %s, got %s: the year differs (year rollover?)", e, a);

@@ -31,6 +31,7 @@
  *   - "in 3 days", "two weeks from today", "a week from friday": offsets.
  * Anything else is refused, with a reason: a wrong date is worse than none.
  */
+#include "calendar.h"
 #include "canon.h"
 #include "numwords.h"
 #include "text.h"
@@ -102,49 +103,27 @@ static const char *const FILLERS[] = {
 
 /* ---- calendar arithmetic (proleptic Gregorian) ---- */
 
-static bool is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 static int month_len(int y, int m)
 {
-    static const int L[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : L[m - 1];
+    return hx_days_in_month(y, m);
 }
 
-/* Days since 1970-01-01 (H. Hinnant's algorithm; exact for all years). */
 static long days_from_civil(int y, int m, int d)
 {
-    long yy = y - (m <= 2);
-    long era = (yy >= 0 ? yy : yy - 399) / 400;
-    long yoe = yy - era * 400;
-    long doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    return hx_days_from_civil(y, m, d);
 }
 
 static ymd civil_from_days(long z)
 {
     ymd r;
-    long era, doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    r.d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    r.m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    r.y = (int)(yoe + era * 400 + (r.m <= 2));
+    hx_civil_from_days(z, &r.y, &r.m, &r.d);
     return r;
 }
 
-/* 0 = Monday; 1970-01-01 (day 0) was a Thursday. */
+/* 0 = Monday. */
 static int weekday_of(long dn)
 {
-    long w = (dn + 3) % 7;
-    return (int)(w < 0 ? w + 7 : w);
+    return hx_weekday(dn);
 }
 
 static long dn_of(ymd v)
@@ -758,6 +737,7 @@ int hx_norm_date(const char *in, const hx_norm_ctx *ctx, hx_canon *out)
     ymd res;
     int r;
 
+    memset(&res, 0, sizeof res); /* every success path sets it; this quiets -O2 */
     if (!in || !*in) return hx_canon_refuse(out, "empty date");
     if (strlen(in) > DATE_IN_MAX)
         return hx_canon_refuse(out, "date text is too long (%zu bytes)", strlen(in));

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "calendar.h"
 #include "text.h"
 
 static const char *const KNOWN_KEYS[] = {
@@ -53,13 +54,6 @@ char *hx_transcript_render(const hx_transcript *t)
     return s;
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int D[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return D[m - 1];
-}
-
 int hx_parse_ymd(const char *s, int *y, int *m, int *d)
 {
     for (int i = 0; i < 10; i++) {
@@ -69,7 +63,7 @@ int hx_parse_ymd(const char *s, int *y, int *m, int *d)
     *y = atoi(s);
     *m = atoi(s + 5);
     *d = atoi(s + 8);
-    if (*y < 1 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m)) return -1;
+    if (*y < 1 || *m < 1 || *m > 12 || *d < 1 || *d > hx_days_in_month(*y, *m)) return -1;
     return 0;
 }
 
