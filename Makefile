@@ -102,7 +102,12 @@ unit: $(TEST_BIN) $(BIN)/simlm
 e2e: $(BIN)/harness $(BIN)/simlm
 	@HX_BIN=$(CURDIR)/$(BIN)/harness HX_SIMLM=$(CURDIR)/$(BIN)/simlm HX_SHARED=$(CURDIR)/../shared bash tests/e2e/run.sh
 
-test: all unit e2e
+# Byte parity of the ChatAdapter/JSONAdapter with the real DSPy (pinned, in
+# .venv; installs from PyPI on first use).
+parity: | $(DEPS_OK)
+	@bash tests/parity/run.sh
+
+test: all unit e2e parity
 
 asan:
 	$(MAKE) BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g -fno-omit-frame-pointer" \

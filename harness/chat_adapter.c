@@ -1243,11 +1243,8 @@ static int split_sections(const char *text, sections *ss)
             while (end_cp-- && at < lines[i].len) u8_next(line, lines[i].len, &at);
             s = sections_add(ss, line + st + ov[2], ov[3] - ov[2]);
             if (!s) { rc = -1; break; }
-            {
-                size_t rs, re2;
-                hx_py_strip_span(line + at, lines[i].len - at, &rs, &re2);
-                if (re2 > rs) section_line(s, line + at + rs, re2 - rs);
-            }
+            hx_py_strip_span(line + at, lines[i].len - at, &st, &en);
+            if (en > st) section_line(s, line + at + st, en - st);
         } else {
             section_line(&ss->v[ss->n - 1], line, lines[i].len);
         }
@@ -1326,6 +1323,7 @@ int hx_chat_parse(const hx_signature *sig, bool cot, const char *completion,
         for (size_t k = 0; k < s.nout; k++)
             if (strcmp(s.out[k].name, sec->name) == 0) f = &s.out[k];
         if (!f || cJSON_GetObjectItemCaseSensitive(fields, f->name)) continue; /* first header wins */
+        if (sec->text.oom) { snprintf(why, 256, "out of memory parsing the LM response"); rc = -1; break; }
         hx_py_strip_span(sec->text.s ? sec->text.s : "", sec->text.len, &st, &en);
         text = strndup(sec->text.s ? sec->text.s + st : "", en - st);
         if (!text) { snprintf(why, 256, "out of memory"); rc = -1; break; }

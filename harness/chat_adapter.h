@@ -12,32 +12,43 @@
  * ChatAdapter.parse does (shared/reference/dspy-interop.md §2; DSPy 3.3.1).
  * json_adapter.h is the JSON-mode sibling used for the fallback.
  *
- * Fallback policy (what DSPy's ChatAdapter.__call__ does, for the runner):
+ * Fallback policy (what DSPy 3.3.1's ChatAdapter.__call__ does, for the
+ * runner):
  *   1. Send hx_chat_format()'s messages; parse with hx_chat_parse().
- *   2. If the LM call itself failed (HTTP/auth/rate-limit/context-window:
- *      DSPy's LMError), stop: that error is the result, no fallback.
- *   3. On any other failure (parse failure, empty reply) retry the same
- *      call in JSON mode: hx_json_adapter_format()'s messages with
- *      response_format = hx_json_response_format(sig, cot, true) (a strict
- *      json_schema named "DSPyProgramOutputs"), parsed with
+ *   2. If the LM call itself failed, stop: that error is the result, with
+ *      no fallback. In 3.3 every provider/transport failure is an LMError
+ *      (timeouts, connection errors, any HTTP 4xx/5xx including a 400
+ *      that rejects a parameter, auth, rate limit, context window).
+ *   3. On any other failure (the reply does not parse, or is empty) retry
+ *      the same call in JSON mode: hx_json_adapter_format()'s messages
+ *      with response_format = hx_json_response_format(sig, cot, true) (a
+ *      strict json_schema named "DSPyProgramOutputs"), parsed with
  *      hx_json_adapter_parse().
- *   4. If that attempt fails for a non-LM reason (a reply that does not
- *      parse, or a provider refusing the schema as a request error that is
- *      not an LMError in DSPy's eyes), retry once more with the same
- *      messages and response_format = {"type": "json_object"}
+ *   4. If that reply does not parse either (again: an LM error stops
+ *      everything), retry once more with the same messages and
+ *      response_format = {"type": "json_object"}
  *      (hx_json_response_format(sig, cot, false)).
  *   5. If that fails too, the call fails with the JSON adapter's error.
- *   So one unparseable chat reply costs up to three LM calls. Providers
- *   whose LiteLLM entry lacks `response_format` get step 3 without any
- *   response_format and no step 4; providers without response-schema
- *   support skip straight to step 4. Each attempt is its own request (and
- *   its own cache entry).
+ *   So one unparseable chat reply costs up to three LM calls, all with the
+ *   same other request parameters. Providers whose LiteLLM entry lacks
+ *   `response_format` get step 3 without any response_format and no step 4;
+ *   providers without response-schema support skip straight to step 4.
+ *   Each attempt is its own request (and its own cache entry).
  *
  * Parse results: an owned cJSON object with the output fields in signature
  * order (`reasoning` first for ChainOfThought): str/Literal -> string,
  * int/float -> number, bool -> true/false, list -> array, Optional -> the
  * inner value or null. A missing Optional[...] output becomes null, as in
- * DSPy; any other missing output is a parse failure.
+ * DSPy; any other missing output is a parse failure. A number node also
+ * carries its Python literal in valuestring ("7", "7.0", "1e-05") so an
+ * int and an integral float stay apart; cJSON_Print ignores it.
+ *
+ * Numbers in *inputs* and demos have no such literal (cJSON forgets it):
+ * an integral value below 2^53 is formatted as a Python int, so a JSON
+ * 5.0 is shown as `5` where DSPy shows `5.0`, and integers beyond 2^53
+ * lose digits. Strings, the normal case, are exact.
+ *
+ * Thread safety: no shared state; every function may run concurrently.
  */
 #ifndef HX_CHAT_ADAPTER_H
 #define HX_CHAT_ADAPTER_H

@@ -26,7 +26,6 @@
 #include "json_adapter.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1107,7 +1106,6 @@ static bool str_to_float(const char *s, double *out)
         if (isalpha((unsigned char)*w) && strcasecmp(w, "inf") && strcasecmp(w, "infinity") && strcasecmp(w, "nan"))
             return false;
     }
-    errno = 0;
     *out = strtod(buf, &end);
     return *end == '\0' && end != buf;
 }

@@ -92,12 +92,37 @@ def render(path):
         out["response_format_fallback"] = {"type": "json_object"}
     if "completions" in fx:
         out["parse"] = parse_all(signature, fx["completions"])
-    print(json.dumps(out, ensure_ascii=False, indent=1))
+    return json.dumps(out, ensure_ascii=False, indent=1) + "\n"
 
 
 def main():
-    for path in sys.argv[1:]:
-        render(path)
+    """dspy_render.py FIXTURE... prints each document; with --out-dir DIR it
+    writes DIR/<fixture name>.py.out instead (one DSPy import for all), and
+    DIR/<name>.py.err for a fixture DSPy could not render."""
+    args = sys.argv[1:]
+    out_dir = None
+    if args[:1] == ["--out-dir"]:
+        out_dir, args = args[1], args[2:]
+    failed = False
+    for path in args:
+        name = os.path.splitext(os.path.basename(path))[0]
+        try:
+            text = render(path)
+        except Exception as e:  # reported per fixture; the others still run
+            failed = True
+            msg = f"{type(e).__name__}: {e}\n"
+            if out_dir is None:
+                sys.stderr.write(f"{path}: {msg}")
+            else:
+                with open(os.path.join(out_dir, name + ".py.err"), "w", encoding="utf-8") as f:
+                    f.write(msg)
+            continue
+        if out_dir is None:
+            sys.stdout.write(text)
+        else:
+            with open(os.path.join(out_dir, name + ".py.out"), "w", encoding="utf-8") as f:
+                f.write(text)
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
