@@ -2,7 +2,7 @@
 #
 #   make            build bin/harness, bin/libharness.a and bin/libharness.so
 #   make test       build and run the Check unit tests and end-to-end tests
-#   make asan       the same tests under AddressSanitizer + UBSan
+#   make asan       the unit and end-to-end tests under AddressSanitizer + UBSan
 #   make valgrind   the unit tests under valgrind (leaks are errors)
 #   make demo       build, replay the shipped transcripts, print the scores
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -112,7 +112,7 @@ test: all unit e2e parity
 asan:
 	$(MAKE) BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	  CK_FORK=no ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 test
+	  CK_FORK=no ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 all unit e2e
 
 valgrind: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \

@@ -238,6 +238,7 @@ static int wanted(mod_run *mr, const hx_run_opts *o, const hx_transcript *t, hx_
     int has = 0;
     bool found;
     hx_status status;
+    if (o->want_id && !o->want_id(t->id, o->want_id_user)) return 0;
     cJSON_ArrayForEach(e, t->expected)
         if (hx_rules_find(&mr->m->rules, e->string)) has = 1;
     if (!has) return 0; /* nothing of this module to check: don't pay for a call */
@@ -384,6 +385,32 @@ static int check_filters(const hx_suite *s, const hx_run_opts *o, hx_diags *d)
     return bad ? -1 : 0;
 }
 
+/* Swap the selected module's program for the one given (a recompile's
+ * candidate), checked exactly as the suite's own programs are. */
+static int apply_override(hx_suite *s, const hx_run_opts *o, hx_run_summary *sum, hx_diags *d)
+{
+    hx_module_config *m = NULL;
+    size_t n = 0;
+    if (!o->program_override) return 0;
+    for (size_t a = 0; a < s->nagents; a++) {
+        if (!selected(s->agents[a].name, o->agents, o->nagents)) continue;
+        for (size_t k = 0; k < s->agents[a].nmodules; k++)
+            if (selected(s->agents[a].modules[k].name, o->modules, o->nmodules)) {
+                m = &s->agents[a].modules[k];
+                n++;
+            }
+    }
+    if (n != 1) {
+        hx_diags_add(d, s->file, 0, 0, "", "a program override needs exactly one module selected, not %zu", n);
+        return -1;
+    }
+    hx_program_free(&m->prog);
+    if (hx_program_load(o->program_override, m->program_key, &m->sig, m->chain_of_thought, &m->prog, d) != 0)
+        return -1;
+    snprintf(sum->program_sha256, sizeof sum->program_sha256, "%s", m->prog.sha256);
+    return 0;
+}
+
 static double previous_rate(hx_store *st, int64_t run_id, const char *agent, const char *module)
 {
     sqlite3_stmt *q;
@@ -444,7 +471,7 @@ int hx_run(const hx_run_opts *o, hx_run_summary *sum, hx_diags *d, hx_error *err
 
     memset(sum, 0, sizeof *sum);
     if (hx_suite_load(o->suite_path, &s, d) != 0 || hx_validate_suite(&s, d, NULL) != 0 ||
-        check_filters(&s, o, d) != 0) {
+        check_filters(&s, o, d) != 0 || apply_override(&s, o, sum, d) != 0) {
         hx_suite_free(&s);
         return -2;
     }
@@ -487,6 +514,12 @@ int hx_run(const hx_run_opts *o, hx_run_summary *sum, hx_diags *d, hx_error *err
     }
     if (hx_store_run_end(st, sum->run_id, "finished", err) != 0) goto out;
     if (summarise(st, sum, err) != 0) goto out;
+    /* The run is already finished and stored; a database failure while
+     * recording triggers still fails the command, as any database failure
+     * does (exit 3). */
+    if (o->triggers &&
+        hx_trigger_evaluate(st, &s, sum->run_id, 0, &sum->triggers, &sum->ntriggers, err) != 0)
+        goto out;
     sum->wall_s = now_s() - t0;
     rc = 0;
 out:
@@ -502,4 +535,7 @@ void hx_run_summary_free(hx_run_summary *s)
     free(s->modules);
     s->modules = NULL;
     s->nmodules = 0;
+    free(s->triggers);
+    s->triggers = NULL;
+    s->ntriggers = 0;
 }

@@ -18,6 +18,7 @@
 
 #include "diag.h"
 #include "error.h"
+#include "trigger.h"
 
 typedef struct hx_run_opts {
     const char *suite_path;
@@ -31,6 +32,16 @@ typedef struct hx_run_opts {
     int64_t resume_run;          /* 0 = a new run */
     int64_t rerun_errors_run;    /* 0 = none */
     bool progress;               /* a progress line on stderr */
+    /* After a finished run, judge its modules and record recompile
+     * triggers (trigger.h); the outcomes land in the summary. */
+    bool triggers;
+    /* For scoring a recompile's candidate (recompile.c): the program file
+     * to use instead of the module's own (exactly one module must be
+     * selected), and which transcripts to replay (NULL = all). Such runs
+     * go to a scratch database, so history only holds real runs. */
+    const char *program_override;
+    bool (*want_id)(const char *transcript_id, void *user);
+    void *want_id_user;
 } hx_run_opts;
 
 typedef struct hx_module_summary {
@@ -53,6 +64,9 @@ typedef struct hx_run_summary {
     double cost_usd;
     int64_t requests, retries;
     bool too_many_errors;        /* errors > 10 % of cases: an outage, not a regression */
+    hx_trigger_outcome *triggers; /* owned; one per module judged (opts.triggers) */
+    size_t ntriggers;
+    char program_sha256[65];     /* with program_override: the hash of the program scored */
 } hx_run_summary;
 
 /* Run. Returns 0 when the run finished (scores in *sum), -2 when the suite,
