@@ -22,10 +22,10 @@ if [ ! -s reports/simlm.port ]; then
   exit 3
 fi
 echo "demo: simlm (the simulated LM) listening on 127.0.0.1:$PORT; replaying $(cat transcripts/*/*.jsonl | wc -l) transcripts"
-args=(run --suite suite.json)
+args=(run --suite suite.json --no-recompile)
 if [ "$PORT" != 8788 ]; then
   sed "s|http://127.0.0.1:8788/v1|http://127.0.0.1:$PORT/v1|" suite.json > reports/demo-suite.json
-  args=(run --suite reports/demo-suite.json --db reports/harness.db)
+  args=(run --suite reports/demo-suite.json --db reports/harness.db --no-recompile)
 fi
 start=$(date +%s.%N)
 "$BIN/harness" "${args[@]}"

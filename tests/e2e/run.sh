@@ -199,10 +199,10 @@ fi
 
 begin run_cache_second_run_sends_nothing
 if start_simlm --truth transcripts/booking; then
-  run "$HX_BIN" run --suite suite.json --cache read-write
+  run "$HX_BIN" run --suite suite.json --cache read-write --no-recompile
   first_rc=$RC; first=$(status_list harness.db 1)
   n1=$(curl -s "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; a=json.load(sys.stdin)["answers"]; print(a["chat_adapter"]+a["json_mode"])')
-  run "$HX_BIN" run --suite suite.json --cache read
+  run "$HX_BIN" run --suite suite.json --cache read --no-recompile
   n2=$(curl -s "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; a=json.load(sys.stdin)["answers"]; print(a["chat_adapter"]+a["json_mode"])')
   second=$(status_list harness.db 2)
   # rest-0002's reply never parses, so it is never cached: it alone is sent again (3 adapter stages)
@@ -241,11 +241,11 @@ if [ -f "$ROOT/suite.json" ]; then
 begin_demo run_fault_mix_same_verdicts
 if start_simlm $(truth_args); then
   set_json suite.json 'd["lm"]["timeout_s"]=1; d["lm"]["max_retries"]=8'
-  run "$HX_BIN" run --suite suite.json --concurrency 32 --json
+  run "$HX_BIN" run --suite suite.json --no-recompile --concurrency 32 --json
   clean_rc=$RC; clean=$(status_list reports/harness.db 1)
   stop_simlm
   start_simlm $(truth_args) --fail-429 0.2 --retry-after 0 --fail-500 0.05 --hang 0.02 --hang-ms 3000
-  run "$HX_BIN" run --suite suite.json --concurrency 32 --json
+  run "$HX_BIN" run --suite suite.json --no-recompile --concurrency 32 --json
   faulty=$(status_list reports/harness.db 2)
   n=$(sql reports/harness.db "SELECT count(*) FROM case_results WHERE run_id=2")
   d=$(sql reports/harness.db "SELECT count(*) - count(DISTINCT agent||module||transcript_id) FROM case_results WHERE run_id=2")
@@ -258,9 +258,9 @@ fi
 
 begin_demo run_kill9_then_resume
 if start_simlm $(truth_args) --latency-ms 40; then
-  run "$HX_BIN" run --suite suite.json --concurrency 4
+  run "$HX_BIN" run --suite suite.json --no-recompile --concurrency 4
   want_rc_clean=$RC; clean=$(status_list reports/harness.db 1)
-  "$HX_BIN" run --suite suite.json --concurrency 4 >/dev/null 2>&1 &
+  "$HX_BIN" run --suite suite.json --no-recompile --concurrency 4 >/dev/null 2>&1 &
   hp=$!
   for _ in $(seq 1 400); do
     c=$(sqlite3 reports/harness.db "SELECT count(*) FROM case_results WHERE run_id=2" 2>/dev/null || echo 0)
@@ -268,7 +268,7 @@ if start_simlm $(truth_args) --latency-ms 40; then
   done
   kill -9 $hp; wait $hp 2>/dev/null
   before=$(sql reports/harness.db "SELECT count(*) FROM case_results WHERE run_id=2")
-  run "$HX_BIN" run --suite suite.json --concurrency 4 --resume 2
+  run "$HX_BIN" run --suite suite.json --no-recompile --concurrency 4 --resume 2
   after=$(status_list reports/harness.db 2)
   dups=$(sql reports/harness.db "SELECT count(*) - count(DISTINCT agent||module||transcript_id) FROM case_results WHERE run_id=2")
   if [ "$RC" -eq "$want_rc_clean" ] && [ "$before" -ge 20 ] && [ "$before" -lt "$(wc -l <<<"$clean")" ] \
