@@ -16,7 +16,7 @@ static const char USAGE[] =
     "  check      score a file of predictions against the transcripts (no LM calls)\n"
     "  normalize  show the canonical form of values (why did an assertion fail?)\n"
     "  run        replay transcripts through the modules against an LM; store and score\n"
-    "  report     HTML / Markdown / JUnit / JSON reports from the database [not in this version]\n"
+    "  report     HTML / Markdown / JUnit / JSON reports from the database\n"
     "  recompile  re-optimise a module with DSPy MIPROv2               [not in this version]\n"
     "  triggers   list recompile triggers                              [not in this version]\n"
     "\n"
