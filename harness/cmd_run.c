@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "lm_cache.h"
+#include "recompile.h"
 #include "runner.h"
 
 static const char HELP[] =
@@ -36,11 +37,18 @@ static const char HELP[] =
     "                       <db>.lm-cache: read-write, read, or off (default off)\n"
     "  --resume RUN         finish run RUN after a crash: only missing cases run\n"
     "  --rerun-errors RUN   run again the cases of RUN that ended in error\n"
-    "  --no-recompile       accepted for cron scripts; recompiles are not in this version\n"
+    "  --no-recompile       record recompile triggers but do not run the recompiles\n"
+    "                       ('harness recompile --pending' runs them later)\n"
     "  --json               print the summary as JSON\n"
     "\n"
     "The API key is read from the environment variable the suite names\n"
     "(lm.api_key_env) and is never written anywhere.\n"
+    "\n"
+    "After the run, a module below its bar (on a run with at least min_cases cases\n"
+    "and under 10 % errors, no trigger open, no trigger within cooldown_hours) gets\n"
+    "a recompile trigger, and the recompile runs at once: DSPy MIPROv2 proposes a\n"
+    "candidate, which replaces the program only if it beats it on held-out\n"
+    "transcripts by promote_margin (see 'harness recompile --help').\n"
     "\n"
     "Exit: 0 every module at or above its bar; 1 some module below its bar;\n"
     "2 bad usage, config or input (nothing sent, nothing written); 3 the run could\n"
@@ -102,7 +110,65 @@ static void print_text(const hx_run_summary *s)
                "  'harness run --rerun-errors %lld' runs them again\n", (long long)s->run_id);
 }
 
-static void print_json(const hx_run_summary *s)
+/* Triggers: only the modules that had one, or needed one and were held
+ * back (below the bar, or in an outage); healthy modules say nothing. */
+static void print_triggers(const hx_run_summary *s)
+{
+    for (size_t i = 0; i < s->ntriggers; i++) {
+        const hx_trigger_outcome *t = &s->triggers[i];
+        bool below = !isnan(t->pass_rate) && t->pass_rate < t->bar;
+        if (t->fired)
+            printf("  recompile trigger %lld for %s/%s: %s\n", (long long)t->trigger_id, t->agent, t->module,
+                   t->reason);
+        else if (below || s->too_many_errors)
+            printf("  no recompile trigger for %s/%s: %s\n", t->agent, t->module, t->reason);
+    }
+}
+
+static cJSON *triggers_json(const hx_run_summary *s)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < s->ntriggers; i++) {
+        const hx_trigger_outcome *t = &s->triggers[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "agent", t->agent);
+        cJSON_AddStringToObject(j, "module", t->module);
+        cJSON_AddBoolToObject(j, "fired", t->fired);
+        if (t->fired) cJSON_AddNumberToObject(j, "trigger_id", (double)t->trigger_id);
+        else cJSON_AddNullToObject(j, "trigger_id");
+        cJSON_AddStringToObject(j, "reason", t->reason);
+        cJSON_AddItemToArray(a, j);
+    }
+    return a;
+}
+
+/* Run the recompile of every trigger this run opened. A recompile that
+ * cannot start (another one holds the database, optimizer `native`)
+ * leaves its trigger open for 'harness recompile --pending'. */
+static void run_recompiles(const hx_run_opts *ro, const hx_run_summary *s, bool json, cJSON *out)
+{
+    hx_recompile_opts o = {.suite_path = ro->suite_path, .db = ro->db, .concurrency = ro->concurrency,
+                           .log = json ? NULL : stdout};
+    for (size_t i = 0; i < s->ntriggers; i++) {
+        const hx_trigger_outcome *t = &s->triggers[i];
+        hx_recompile_result r;
+        hx_error err = {{0}};
+        if (!t->fired) continue;
+        int rc = hx_recompile_run(&o, t->trigger_id, &r, &err);
+        if (rc == -2 || rc == -3)
+            fprintf(stderr, "harness run: recompile %lld not started (trigger left open): %s\n",
+                    (long long)t->trigger_id, err.msg);
+        if (!out) continue;
+        cJSON *j = hx_recompile_result_json(&r);
+        if (rc == -2 || rc == -3) {
+            cJSON_ReplaceItemInObject(j, "status", cJSON_CreateString("not started"));
+            cJSON_ReplaceItemInObject(j, "message", cJSON_CreateString(err.msg));
+        }
+        cJSON_AddItemToArray(out, j);
+    }
+}
+
+static void print_json(const hx_run_summary *s, cJSON *recompiles)
 {
     cJSON *o = cJSON_CreateObject(), *ms = cJSON_CreateArray();
     cJSON_AddNumberToObject(o, "run_id", (double)s->run_id);
@@ -134,6 +200,8 @@ static void print_json(const hx_run_summary *s)
         cJSON_AddItemToArray(ms, j);
     }
     cJSON_AddItemToObject(o, "modules", ms);
+    cJSON_AddItemToObject(o, "triggers", triggers_json(s));
+    cJSON_AddItemToObject(o, "recompiles", recompiles ? recompiles : cJSON_CreateArray());
     char *t = cJSON_Print(o);
     if (t) puts(t);
     free(t);
@@ -154,7 +222,7 @@ int hx_cmd_run(int argc, char **argv)
     hx_run_summary sum;
     hx_diags d = {0};
     hx_error err;
-    int c, json = 0, rc;
+    int c, json = 0, rc, no_recompile = 0;
     char *end;
 
     optind = 1;
@@ -190,7 +258,7 @@ int hx_cmd_run(int argc, char **argv)
             if (parse_run_id(optarg, &o.rerun_errors_run) != 0)
                 return hx_cli_usage("run", "--rerun-errors takes a run id, not \"%s\"", optarg);
             break;
-        case 'n': break;
+        case 'n': no_recompile = 1; break;
         case 'R': return hx_cli_usage("run", "--report is not in this version; query the database's views");
         case 'j': json = 1; break;
         case 'h': fputs(HELP, stdout); return HX_EXIT_OK;
@@ -200,6 +268,7 @@ int hx_cmd_run(int argc, char **argv)
     if (optind < argc) return hx_cli_usage("run", "unexpected argument \"%s\"", argv[optind]);
     if (o.resume_run && o.rerun_errors_run) return hx_cli_usage("run", "--resume and --rerun-errors do not go together");
     o.progress = !json && hx_cli_color(stderr);
+    o.triggers = true;
 
     rc = hx_run(&o, &sum, &d, &err);
     if (rc == -2) {
@@ -217,8 +286,14 @@ int hx_cmd_run(int argc, char **argv)
         hx_run_summary_free(&sum);
         return HX_EXIT_RUNTIME;
     }
-    if (json) print_json(&sum);
-    else print_text(&sum);
+    cJSON *recompiles = json ? cJSON_CreateArray() : NULL;
+    if (!json) {
+        print_text(&sum);
+        print_triggers(&sum);
+        fflush(stdout);
+    }
+    if (!no_recompile) run_recompiles(&o, &sum, json, recompiles);
+    if (json) print_json(&sum, recompiles);
     rc = HX_EXIT_OK;
     if (sum.too_many_errors) rc = HX_EXIT_RUNTIME;
     else
