@@ -3,7 +3,7 @@
  *
  *   bench/scale [--db F] [--nights N] [--agents N] [--cases N] [--reps N]
  *               [--queries F] [--generate-only | --bench-only] [--plan]
- *               [--proposals]
+ *               [--schema V]
  *
  * 1. Generates N nights (default 365) x N agents (10) x N cases per agent
  *    and night (1,000; two modules of 500 transcripts, five fields each)
@@ -20,29 +20,19 @@
  *      - restaurant-booking/extractor/t-00007 flips pass/fail every night;
  *      - five nights before the last, every case of the last agent is an
  *        error (an outage).
+ *    With --schema V (an older schema version), the database is written at
+ *    version V (hx_store_open_at_version) and then upgraded by
+ *    hx_store_open, timed: what the migration's backfill costs on that
+ *    much history.
  * 2. Times, median of --reps runs (default 5), cold-ish (a new connection
  *    for each run: SQLite's page cache empty, the OS's warm) and warm (one
- *    connection, after one untimed run): every §5 view over the newest run
+ *    connection, after one untimed run): every §5 view and the schema-4
+ *    views (module_costs, agent_costs, case_flips) over the newest run
  *    (`SELECT * FROM <view> WHERE run_id = (SELECT max(run_id) FROM runs)`),
  *    trend reads (one agent, module, field and transcript through history)
  *    and every query of docs/queries.sql with its default parameters. It
  *    prints a table; items over 100 ms are marked, and --plan prints their
  *    query plans.
- * 3. With --proposals, applies to the benchmark database (for good: it is
- *    scratch) the schema additions proposed to the lead for the items over
- *    100 ms, emulated without touching store.c, and times the queries that
- *    would use them:
- *      P1  cost/token/latency sums per (run, agent, module), as rollup
- *          columns of run_modules kept by the cases_count_* triggers would
- *          hold them (here a table filled once: reading is what is timed);
- *      P2  an index on cases (agent, module, transcript_id, run_id): a
- *          transcript's history without scanning every case;
- *      P3  cases.flip_from_run_id, the run of the transcript's previous
- *          answered outcome when this answered outcome differs from it
- *          (set at insert through P2), with a partial index on run_id of
- *          the rows that have one: flips are few, so counting them per
- *          window reads only them.
- *    The timings land in the same table, prefixed "proposed:".
  *
  * `make bench-scale` runs it on build/bench/scale.db (not part of `make
  * test`: about 3.65 M case and 18 M field rows, a few GB). --bench-only
@@ -85,7 +75,8 @@ typedef struct opts {
     const char *db;
     const char *queries;
     int nights, agents, cases, reps;
-    int generate, bench, plan, proposals;
+    int generate, bench, plan;
+    int schema;  /* generate at this version, then upgrade; 0 = latest */
 } opts;
 
 static double now_s(void)
@@ -247,7 +238,8 @@ static int generate(const opts *o)
     }
     hx_store *st = NULL;
     hx_error err = {{0}};
-    if (hx_store_open(o->db, &st, &err) != 0) return die(&err);
+    int version = o->schema ? o->schema : hx_store_schema_latest();
+    if (hx_store_open_at_version(o->db, version, &st, &err) != 0) return die(&err);
     /* Larger batches than a live run (fewer commits); same statements. */
     hx_store_set_batch(st, 10000, 0);
     double t0 = now_s(), tlast = t0;
@@ -270,9 +262,19 @@ static int generate(const opts *o)
     double mb = 0;
     if (stat(o->db, &sb) == 0) mb = (double)sb.st_size / 1048576.0;
     printf("generated %d nights x %d agents x %d cases = %lld case rows (%lld field rows) "
-           "through the store API in %.1f s (%.0f cases/s); %s is %.0f MB\n",
+           "through the store API at schema version %d in %.1f s (%.0f cases/s); "
+           "%s is %.0f MB\n",
            o->nights, o->agents, o->cases, (long long)cases,
-           (long long)cases * NF, secs, (double)cases / secs, o->db, mb);
+           (long long)cases * NF, version, secs, (double)cases / secs, o->db, mb);
+    if (version == hx_store_schema_latest()) return 0;
+    /* The upgrade a user of an older harness gets on the first open. */
+    t0 = now_s();
+    if (hx_store_open(o->db, &st, &err) != 0) return die(&err);
+    hx_store_close(st);
+    secs = now_s() - t0;
+    if (stat(o->db, &sb) == 0) mb = (double)sb.st_size / 1048576.0;
+    printf("upgraded schema version %d to %d in %.1f s; %s is %.0f MB\n", version,
+           hx_store_schema_latest(), secs, o->db, mb);
     return 0;
 }
 
@@ -477,7 +479,8 @@ static int bench(const opts *o)
     static item items[MAX_ITEMS];
     int n = 0;
     static const char *const views[] = { "agent_scores", "module_scores", "field_scores",
-                                         "case_results", "recompile_triggers" };
+                                         "case_results", "recompile_triggers",
+                                         "module_costs", "agent_costs", "case_flips" };
     for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
         char name[64], sql[256];
         snprintf(name, sizeof name, "view:%s latest run", views[i]);
@@ -516,110 +519,6 @@ static int bench(const opts *o)
     return rc;
 }
 
-/* ---- proposals (see the header: P1, P2, P3) ----------------------------- */
-
-static const char *const PROPOSAL_DDL[] = {
-    /* P1 */
-    "CREATE TABLE IF NOT EXISTS proposed_module_costs (\n"
-    "  run_id INTEGER NOT NULL, agent TEXT NOT NULL, module TEXT NOT NULL,\n"
-    "  cases INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL,\n"
-    "  completion_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,\n"
-    "  latency_ms REAL NOT NULL, PRIMARY KEY (run_id, agent, module)) WITHOUT ROWID",
-    "INSERT OR REPLACE INTO proposed_module_costs\n"
-    "  SELECT run_id, agent, module, count(*), sum(prompt_tokens), sum(completion_tokens),\n"
-    "         sum(cost_usd), sum(latency_ms)\n"
-    "  FROM cases GROUP BY run_id, agent, module",
-    /* P2 */
-    "CREATE INDEX IF NOT EXISTS proposed_cases_by_transcript\n"
-    "  ON cases (agent, module, transcript_id, run_id)",
-    /* P3 (the ALTER fails harmlessly when it was done before) */
-    "ALTER TABLE cases ADD COLUMN proposed_flip_from_run_id INTEGER",
-    "UPDATE cases SET proposed_flip_from_run_id = x.prev_run FROM (\n"
-    "  SELECT id, status, lag(status) OVER w AS prev_status, lag(run_id) OVER w AS prev_run\n"
-    "  FROM cases WHERE status <> 'error'\n"
-    "  WINDOW w AS (PARTITION BY agent, module, transcript_id ORDER BY run_id)) AS x\n"
-    "WHERE cases.id = x.id AND x.prev_status <> x.status",
-    "CREATE INDEX IF NOT EXISTS proposed_cases_flips ON cases (run_id)\n"
-    "  WHERE proposed_flip_from_run_id IS NOT NULL",
-};
-
-#define WINDOW_CTE(DEFAULT_NIGHTS)                                                   \
-    "WITH p AS (SELECT CAST(coalesce(nullif(:nights, ''), " DEFAULT_NIGHTS           \
-    ") AS INTEGER) AS nights,\n"                                                     \
-    "                  CAST(coalesce(nullif(:min_flips, ''), 3) AS INTEGER) AS min_flips),\n" \
-    "r AS (SELECT run_id, date(started_at) AS night FROM runs\n"                    \
-    "      WHERE started_at >= (SELECT date(max(started_at), '-' || (p.nights - 1) || ' days')\n" \
-    "                           FROM runs, p))\n"
-
-static const struct { const char *name, *sql; } PROPOSED[] = {
-    { "proposed:cost_per_agent_night (P1)",
-      WINDOW_CTE("30")
-      "SELECT r.night, x.agent, sum(x.cases) AS cases, sum(x.prompt_tokens) AS prompt_tokens,\n"
-      "       sum(x.completion_tokens) AS completion_tokens, sum(x.cost_usd) AS cost_usd\n"
-      "FROM proposed_module_costs AS x JOIN r ON r.run_id = x.run_id\n"
-      "GROUP BY r.night, x.agent ORDER BY r.night, x.agent" },
-    { "proposed:case_results one transcript (P2)",
-      "SELECT * FROM case_results WHERE agent = 'restaurant-booking'"
-      " AND module = 'extractor' AND transcript_id = 't-00007' ORDER BY run_id" },
-    { "proposed:flaky_transcripts (P3)",
-      WINDOW_CTE("14")
-      ", f AS (\n"
-      "  SELECT agent, module, transcript_id, count(*) AS flips\n"
-      "  FROM cases\n"
-      "  WHERE run_id IN (SELECT run_id FROM r) AND proposed_flip_from_run_id IS NOT NULL\n"
-      "    AND proposed_flip_from_run_id IN (SELECT run_id FROM r)\n"
-      "  GROUP BY agent, module, transcript_id\n"
-      "  HAVING count(*) >= (SELECT min_flips FROM p))\n"
-      "SELECT f.agent, f.module, f.transcript_id, count(*) AS runs,\n"
-      "       sum(c.status = 'pass') AS passed, sum(c.status = 'fail') AS failed,\n"
-      "       f.flips, max(c.run_id) AS last_run_id\n"
-      "FROM f CROSS JOIN r CROSS JOIN case_results AS c\n"
-      "  ON c.run_id = r.run_id AND c.agent = f.agent AND c.module = f.module\n"
-      " AND c.transcript_id = f.transcript_id\n"
-      "WHERE c.status IN ('pass', 'fail')\n"
-      "GROUP BY f.agent, f.module, f.transcript_id\n"
-      "ORDER BY f.flips DESC, f.agent, f.module, f.transcript_id" },
-};
-
-static int apply_proposals(const opts *o)
-{
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(o->db, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        fprintf(stderr, "scale: %s: %s\n", o->db, db ? sqlite3_errmsg(db) : "cannot open");
-        sqlite3_close(db);
-        return -1;
-    }
-    printf("\napplying the proposals to %s:\n", o->db);
-    for (size_t i = 0; i < sizeof PROPOSAL_DDL / sizeof PROPOSAL_DDL[0]; i++) {
-        double t0 = now_s();
-        char *msg = NULL;
-        int rc = sqlite3_exec(db, PROPOSAL_DDL[i], NULL, NULL, &msg);
-        printf("  %6.1f s  %.*s%s%s\n", now_s() - t0, (int)strcspn(PROPOSAL_DDL[i], "\n"),
-               PROPOSAL_DDL[i], rc == SQLITE_OK ? "" : "  -- ", rc == SQLITE_OK ? "" : msg);
-        sqlite3_free(msg);
-        if (rc != SQLITE_OK && strstr(PROPOSAL_DDL[i], "ALTER TABLE") == NULL) {
-            sqlite3_close(db);
-            return -1;
-        }
-    }
-    sqlite3_close(db);
-    return 0;
-}
-
-static int bench_proposed(const opts *o)
-{
-    static item items[MAX_ITEMS];
-    int n = 0;
-    for (size_t i = 0; i < sizeof PROPOSED / sizeof PROPOSED[0]; i++)
-        if (add_item(items, &n, PROPOSED[i].name, PROPOSED[i].sql, strlen(PROPOSED[i].sql)) != 0)
-            return -1;
-    int rc = time_and_print(o, items, n);
-    if (o->plan)
-        for (int i = 0; i < n; i++) print_plan(o, &items[i]);
-    for (int i = 0; i < n; i++) free(items[i].sql);
-    return rc;
-}
-
 /* ---- main --------------------------------------------------------------- */
 
 static int usage(void)
@@ -627,7 +526,7 @@ static int usage(void)
     fprintf(stderr,
             "usage: scale [--db F] [--nights N] [--agents N (1..%d)] [--cases N]\n"
             "             [--reps N] [--queries F] [--generate-only | --bench-only] [--plan]\n"
-            "             [--proposals]\n",
+            "             [--schema V]\n",
             MAX_AGENTS);
     return 2;
 }
@@ -650,7 +549,6 @@ int main(int argc, char **argv)
         if (strcmp(a, "--generate-only") == 0) o.bench = 0;
         else if (strcmp(a, "--bench-only") == 0) o.generate = 0;
         else if (strcmp(a, "--plan") == 0) o.plan = 1;
-        else if (strcmp(a, "--proposals") == 0) o.proposals = 1;
         else if (!v) return usage();
         else if (strcmp(a, "--db") == 0) o.db = v, i++;
         else if (strcmp(a, "--queries") == 0) o.queries = v, i++;
@@ -658,11 +556,12 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--agents") == 0 && int_arg(v, 1, MAX_AGENTS, &o.agents) == 0) i++;
         else if (strcmp(a, "--cases") == 0 && int_arg(v, NMODS, 10000000, &o.cases) == 0) i++;
         else if (strcmp(a, "--reps") == 0 && int_arg(v, 1, 64, &o.reps) == 0) i++;
+        else if (strcmp(a, "--schema") == 0 &&
+                 int_arg(v, 1, hx_store_schema_latest(), &o.schema) == 0) i++;
         else return usage();
     }
-    if (!o.generate && !o.bench && !o.proposals) return usage();
+    if (!o.generate && !o.bench) return usage();
     if (o.generate && generate(&o) != 0) return 1;
     if (o.bench && bench(&o) != 0) return 1;
-    if (o.proposals && (apply_proposals(&o) != 0 || bench_proposed(&o) != 0)) return 1;
     return 0;
 }

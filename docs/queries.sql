@@ -1,9 +1,12 @@
 -- docs/queries.sql — ready SQL for dashboards over the harness score store.
 --
--- Every query reads the DESIGN.md §5 views (agent_scores, module_scores,
--- field_scores, case_results, recompile_triggers) and, for "which run is
--- the newest" and a run's start time, the run_id and started_at columns of
--- the runs table. Nothing else of the schema is relied on.
+-- Every query reads views: the DESIGN.md §5 views (agent_scores,
+-- module_scores, field_scores, case_results, recompile_triggers), the views
+-- schema version 4 added beside them for the reads those could not make
+-- fast (agent_costs, module_costs: cost sums per run; case_flips: pass/fail
+-- flips, recorded as cases are written) and, for "which run is the newest"
+-- and a run's start time, the run_id and started_at columns of the runs
+-- table. Nothing else of the schema is relied on.
 --
 -- Conventions:
 --   * A "night" is a run: the nightly cron starts one `harness run` a night,
@@ -96,30 +99,20 @@ ORDER BY drop_points DESC, l.agent, l.module;
 -- Cost per agent per night
 -- LM spend per agent and date over the last :nights nights (default 30):
 -- cases, prompt and completion tokens and cost in USD, every run of the
--- date added up (a re-run costs money too). It reads the case rows of the
--- window (10,000 a night at 10 agents x 1,000 cases), so its time grows
--- with the window, not with history: see docs/readme-sql.md.
+-- date added up (a re-run costs money too). It reads agent_costs, one
+-- rollup row per run and agent, so any window answers in a few ms.
 WITH p AS (SELECT CAST(coalesce(nullif(:nights, ''), 30) AS INTEGER) AS nights),
-r AS (
-  SELECT run_id, date(started_at) AS night
-  FROM runs
-  WHERE started_at >= (SELECT date(max(started_at), '-' || (p.nights - 1) || ' days')
-                       FROM runs, p)
-),
-per_run AS (
-  SELECT run_id, agent, count(*) AS cases, sum(prompt_tokens) AS prompt_tokens,
-         sum(completion_tokens) AS completion_tokens, sum(cost_usd) AS cost_usd
-  FROM case_results
-  WHERE run_id IN (SELECT run_id FROM r)
-  GROUP BY run_id, agent
-)
-SELECT r.night, x.agent, sum(x.cases) AS cases,
+since AS (SELECT date(max(r.started_at), '-' || (p.nights - 1) || ' days') AS d
+          FROM runs AS r, p)
+SELECT date(x.started_at) AS night, x.agent, sum(x.cases) AS cases,
        sum(x.prompt_tokens) AS prompt_tokens,
        sum(x.completion_tokens) AS completion_tokens,
        sum(x.cost_usd) AS cost_usd
-FROM per_run AS x JOIN r ON r.run_id = x.run_id
-GROUP BY r.night, x.agent
-ORDER BY r.night, x.agent;
+FROM agent_costs AS x, since
+WHERE x.started_at >= since.d
+GROUP BY date(x.started_at), x.agent
+HAVING sum(x.cases) > 0
+ORDER BY night, x.agent;
 
 -- @query flaky_transcripts
 -- Flaky transcripts: pass and fail flipping across nights
@@ -128,10 +121,11 @@ ORDER BY r.night, x.agent;
 -- (default 14). Errors are left out (an outage is not flakiness), so
 -- pass, error, fail counts as one flip. A flaky transcript is a test that
 -- cannot tell a regression from noise: fix its expected values, or make
--- the prompt decide the case it leaves open. It sorts the case rows of the
--- window (10,000 a night at 10 agents x 1,000 cases): see
--- docs/readme-sql.md for its time. Flips are counted first (they are
--- few); the totals are then read for the flaky transcripts only.
+-- the prompt decide the case it leaves open. A flip counts when both of
+-- its runs are in the window (case_flips: each answered case that differs
+-- from the transcript's previous answered one, recorded as the case is
+-- written). Flips are few, so they are counted first; the totals are then
+-- read for the flaky transcripts only.
 WITH p AS (SELECT CAST(coalesce(nullif(:nights, ''), 14) AS INTEGER) AS nights,
                   CAST(coalesce(nullif(:min_flips, ''), 3) AS INTEGER) AS min_flips),
 r AS (
@@ -140,17 +134,10 @@ r AS (
   WHERE started_at >= (SELECT date(max(started_at), '-' || (p.nights - 1) || ' days')
                        FROM runs, p)
 ),
-s AS (
-  SELECT agent, module, transcript_id,
-         status <> lag(status) OVER (PARTITION BY agent, module, transcript_id
-                                     ORDER BY run_id) AS flip
-  FROM case_results
-  WHERE run_id IN (SELECT run_id FROM r) AND status IN ('pass', 'fail')
-),
 f AS (
   SELECT agent, module, transcript_id, count(*) AS flips
-  FROM s
-  WHERE flip
+  FROM case_flips
+  WHERE run_id IN (SELECT run_id FROM r) AND previous_run_id IN (SELECT run_id FROM r)
   GROUP BY agent, module, transcript_id
   HAVING count(*) >= (SELECT min_flips FROM p)
 )
@@ -159,12 +146,10 @@ SELECT f.agent, f.module, f.transcript_id, count(*) AS runs,
        f.flips, max(c.run_id) AS last_run_id
 FROM f
 -- CROSS JOIN keeps this join order (SQLite does not reorder it): each flaky
--- transcript is looked up by key, the window is not scanned a second time.
-CROSS JOIN r
+-- transcript's window is one range of its history, read by key.
 CROSS JOIN case_results AS c
-  ON c.run_id = r.run_id AND c.agent = f.agent AND c.module = f.module
- AND c.transcript_id = f.transcript_id
-WHERE c.status IN ('pass', 'fail')
+  ON c.agent = f.agent AND c.module = f.module AND c.transcript_id = f.transcript_id
+WHERE c.run_id IN (SELECT run_id FROM r) AND c.status IN ('pass', 'fail')
 GROUP BY f.agent, f.module, f.transcript_id
 ORDER BY f.flips DESC, f.agent, f.module, f.transcript_id;
 

@@ -4,10 +4,12 @@
  * Layout of the database, newest schema:
  *
  *   runs           one row per `harness run` / `harness check`
- *   run_modules    one row per (run, agent, module): program hash, bar, and
- *                  the rollup counters cases/passed/failed/errors
- *   agent_rollups  one row per (run, agent): the same counters, summed
- *   cases          one row per (run, agent, module, transcript): the facts
+ *   run_modules    one row per (run, agent, module): program hash, bar, the
+ *                  rollup counters cases/passed/failed/errors and the sums
+ *                  of tokens, cost and latency
+ *   agent_rollups  one row per (run, agent): the same counters and sums
+ *   cases          one row per (run, agent, module, transcript): the facts,
+ *                  and flip_from_run_id (derived: see version 4)
  *   field_checks   one row per field checked in a case: the facts
  *   field_rollups  one row per (run, agent, module, field): checks/passed
  *   recompiles     one row per recompile trigger (DESIGN.md §7)
@@ -16,7 +18,10 @@
  * agent_rollups, field_scores reads field_rollups, case_results
  * projects cases, recompile_triggers projects recompiles. So a dashboard
  * query over the latest run, or a 30-run trend, touches a few hundred rollup
- * rows however many millions of case and field rows history holds.
+ * rows however many millions of case and field rows history holds. Beside
+ * them (not part of the contract; docs/queries.sql uses them), module_costs
+ * and agent_costs read the sums of run_modules and agent_rollups, and
+ * case_flips reads the partial index of flips.
  *
  * The rollups are maintained by SQL triggers on cases and field_checks
  * rather than by this file. The cost is the same (one counter update per
@@ -303,7 +308,167 @@ static const char M3_RECOMPILES[] =
     "         old_score, new_score, promoted\n"
     "  FROM recompiles;\n";
 
-static const char *const migrations[] = { M1_FACTS, M2_ROLLUPS, M3_RECOMPILES };
+/* Version 4: what the slow dashboard reads of docs/readme-sql.md needed,
+ * without changing the §5 views. Three additions, each kept by SQL
+ * triggers (the same "every writer" argument as version 2) and backfilled,
+ * so a populated version-3 database upgrades to what a version-4 database
+ * fed the same cases holds.
+ *
+ * Cost sums. prompt_tokens, completion_tokens, cost_usd and latency_ms_sum
+ * on run_modules and agent_rollups, added and subtracted by the
+ * cases_count_* triggers with the counters, read by the views module_costs
+ * and agent_costs. Spend per night was a scan of the window's case rows
+ * (2.7 ms a night of 10,000 cases); it is now a read of one rollup row per
+ * run and agent, whatever the window. Token sums are integers and exact.
+ * cost_usd and latency_ms_sum are REAL: a replaced case is subtracted and
+ * its successor added, so they equal the sum of the case rows up to the
+ * rounding of those additions (relative 1e-16 each); a maximum could not
+ * be kept this way (a delete would need a rescan), hence sums only.
+ *
+ * A transcript's history. cases_by_transcript leads with the transcript,
+ * so one transcript's 365 nights are one index range instead of a scan of
+ * every case row. status is in it so that the flip lookups below and the
+ * flaky_transcripts totals are answered by the index alone.
+ *
+ * Flips. cases.flip_from_run_id is, for an answered case (pass or fail),
+ * the run of the same agent/module/transcript's previous answered case
+ * (by run_id; errors skipped: an outage is not flakiness) when that case's
+ * status differs from this one's, else NULL. Flips are a few per cent of
+ * the cases, so the partial index cases_flips holds only them and a window
+ * of nights counts its flips by reading them alone, instead of ordering all
+ * of the window's case rows per transcript. The triggers keep the column
+ * right whatever order cases arrive in: a case inserted, replaced, deleted
+ * or changed in an older run also recomputes the flip of the transcript's
+ * next answered case, whose predecessor it may have become or stopped
+ * being. Each trigger writes a row only when its flip changes (rarely), so
+ * the price of an insert is two lookups in cases_by_transcript, in the
+ * pages the insert has just touched. */
+#define SUMS(ROW, OP)                                                       \
+    " prompt_tokens = prompt_tokens " OP " " ROW ".prompt_tokens,"          \
+    " completion_tokens = completion_tokens " OP " " ROW ".completion_tokens," \
+    " cost_usd = cost_usd " OP " " ROW ".cost_usd,"                         \
+    " latency_ms_sum = latency_ms_sum " OP " " ROW ".latency_ms"
+#define RESUM                                                               \
+    " prompt_tokens = prompt_tokens + NEW.prompt_tokens - OLD.prompt_tokens," \
+    " completion_tokens = completion_tokens + NEW.completion_tokens"        \
+    " - OLD.completion_tokens,"                                             \
+    " cost_usd = cost_usd + NEW.cost_usd - OLD.cost_usd,"                   \
+    " latency_ms_sum = latency_ms_sum + NEW.latency_ms - OLD.latency_ms"
+#define SUM_COLUMNS(TABLE)                                                  \
+    "ALTER TABLE " TABLE " ADD COLUMN prompt_tokens INTEGER NOT NULL DEFAULT 0;\n" \
+    "ALTER TABLE " TABLE " ADD COLUMN completion_tokens INTEGER NOT NULL DEFAULT 0;\n" \
+    "ALTER TABLE " TABLE " ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;\n"  \
+    "ALTER TABLE " TABLE " ADD COLUMN latency_ms_sum REAL NOT NULL DEFAULT 0;\n"
+#define SAME_TRANSCRIPT(P, ROW)                                             \
+    P ".agent = " ROW ".agent AND " P ".module = " ROW ".module AND "       \
+    P ".transcript_id = " ROW ".transcript_id"
+/* What ROW's flip_from_run_id must be, from the rows as they are now. The
+ * lookup is one descending step in cases_by_transcript (status included):
+ * no table row is read. */
+#define FLIP_OF(ROW)                                                        \
+    "(CASE WHEN " ROW ".status <> 'error' THEN"                             \
+    " (SELECT CASE WHEN p.status <> " ROW ".status THEN p.run_id END"       \
+    "  FROM cases AS p WHERE " SAME_TRANSCRIPT("p", ROW)                    \
+    "  AND p.run_id < " ROW ".run_id AND p.status <> 'error'"               \
+    "  ORDER BY p.run_id DESC LIMIT 1) END)"
+/* The id of the transcript's first answered case after ROW's run: the one
+ * whose predecessor ROW is, was, or now is. */
+#define NEXT_ANSWERED(ROW)                                                  \
+    "(SELECT n.id FROM cases AS n WHERE " SAME_TRANSCRIPT("n", ROW)         \
+    " AND n.run_id > " ROW ".run_id AND n.status <> 'error'"                \
+    " ORDER BY n.run_id LIMIT 1)"
+/* Recompute the flips of the rows whose id is IDS, writing only those
+ * that change. Inside the subqueries, `cases` is the row being updated. */
+#define REFLIP(IDS)                                                         \
+    "  UPDATE cases SET flip_from_run_id = " FLIP_OF("cases") "\n"          \
+    "  WHERE id IN (" IDS ") AND flip_from_run_id IS NOT " FLIP_OF("cases") ";\n"
+
+static const char M4_COSTS_FLIPS[] =
+    /* Cost sums: columns, backfill, and the counter triggers again with
+     * the sums in them. */
+    SUM_COLUMNS("run_modules")
+    SUM_COLUMNS("agent_rollups")
+    "UPDATE run_modules SET\n"
+    "  (prompt_tokens, completion_tokens, cost_usd, latency_ms_sum) =\n"
+    "  (SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0),\n"
+    "          total(cost_usd), total(latency_ms)\n"
+    "   FROM cases AS c WHERE c." RM_KEY("run_modules") ");\n"
+    "UPDATE agent_rollups SET\n"
+    "  (prompt_tokens, completion_tokens, cost_usd, latency_ms_sum) =\n"
+    "  (SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0),\n"
+    "          total(cost_usd), total(latency_ms_sum)\n"
+    "   FROM run_modules AS m WHERE m." AGENT_KEY("agent_rollups") ");\n"
+    "DROP TRIGGER cases_count_insert;\n"
+    "DROP TRIGGER cases_count_delete;\n"
+    "DROP TRIGGER cases_count_update;\n"
+    "CREATE TRIGGER cases_count_insert AFTER INSERT ON cases BEGIN\n"
+    "  UPDATE run_modules SET " COUNT("NEW", "+") "," SUMS("NEW", "+")
+    "  WHERE " RM_KEY("NEW") ";\n"
+    "  UPDATE agent_rollups SET " COUNT("NEW", "+") "," SUMS("NEW", "+")
+    "  WHERE " AGENT_KEY("NEW") ";\n"
+    "END;\n"
+    "CREATE TRIGGER cases_count_delete AFTER DELETE ON cases BEGIN\n"
+    "  UPDATE run_modules SET " COUNT("OLD", "-") "," SUMS("OLD", "-")
+    "  WHERE " RM_KEY("OLD") ";\n"
+    "  UPDATE agent_rollups SET " COUNT("OLD", "-") "," SUMS("OLD", "-")
+    "  WHERE " AGENT_KEY("OLD") ";\n"
+    "END;\n"
+    /* No WHEN: a column set to its own value is a zero delta. */
+    "CREATE TRIGGER cases_count_update\n"
+    "AFTER UPDATE OF status, prompt_tokens, completion_tokens, cost_usd, latency_ms ON cases\n"
+    "BEGIN\n"
+    "  UPDATE run_modules SET " RECOUNT "," RESUM " WHERE " RM_KEY("NEW") ";\n"
+    "  UPDATE agent_rollups SET " RECOUNT "," RESUM " WHERE " AGENT_KEY("NEW") ";\n"
+    "END;\n"
+    "CREATE VIEW module_costs AS\n"
+    "  SELECT m.run_id, r.started_at, m.agent, m.module, m.cases, m.prompt_tokens,\n"
+    "         m.completion_tokens, m.cost_usd, m.latency_ms_sum\n"
+    "  FROM run_modules AS m JOIN runs AS r ON r.run_id = m.run_id;\n"
+    "CREATE VIEW agent_costs AS\n"
+    "  SELECT a.run_id, r.started_at, a.agent, a.cases, a.prompt_tokens,\n"
+    "         a.completion_tokens, a.cost_usd, a.latency_ms_sum\n"
+    "  FROM agent_rollups AS a JOIN runs AS r ON r.run_id = a.run_id;\n"
+    /* A transcript's history. */
+    "CREATE INDEX cases_by_transcript ON cases (agent, module, transcript_id, run_id, status);\n"
+    /* Flips: the column (NULL everywhere: no table rewrite), the backfill
+     * (one index lookup per answered case, a write per flip), then the
+     * partial index, built from the few flip rows. It holds every column
+     * of case_flips, so a window's flips are read from it alone. */
+    "ALTER TABLE cases ADD COLUMN flip_from_run_id INTEGER;\n"
+    "UPDATE cases SET flip_from_run_id = " FLIP_OF("cases") "\n"
+    "WHERE status <> 'error' AND " FLIP_OF("cases") " IS NOT NULL;\n"
+    "CREATE INDEX cases_flips\n"
+    "  ON cases (run_id, agent, module, transcript_id, status, flip_from_run_id)\n"
+    "  WHERE flip_from_run_id IS NOT NULL;\n"
+    /* An error case is nobody's predecessor: inserting or deleting one
+     * changes no flip. */
+    "CREATE TRIGGER cases_flips_insert AFTER INSERT ON cases\n"
+    "WHEN NEW.status <> 'error' BEGIN\n"
+    REFLIP("NEW.id, " NEXT_ANSWERED("NEW"))
+    "END;\n"
+    "CREATE TRIGGER cases_flips_delete AFTER DELETE ON cases\n"
+    "WHEN OLD.status <> 'error' BEGIN\n"
+    REFLIP(NEXT_ANSWERED("OLD"))
+    "END;\n"
+    "CREATE TRIGGER cases_flips_update AFTER UPDATE OF status ON cases\n"
+    "WHEN OLD.status IS NOT NEW.status BEGIN\n"
+    REFLIP("NEW.id, " NEXT_ANSWERED("NEW"))
+    "END;\n"
+    /* A case that changed transcript would leave two histories' flips
+     * wrong; as with run and module (version 2), refused. */
+    "CREATE TRIGGER cases_transcript_fixed BEFORE UPDATE OF transcript_id ON cases\n"
+    "WHEN OLD.transcript_id IS NOT NEW.transcript_id BEGIN\n"
+    "  SELECT RAISE(ABORT, 'a case cannot move to another transcript; delete and insert it');\n"
+    "END;\n"
+    /* status is the outcome flipped to; the one flipped from, the other
+     * answered outcome, was in previous_run_id. */
+    "CREATE VIEW case_flips AS\n"
+    "  SELECT run_id, agent, module, transcript_id, status,\n"
+    "         flip_from_run_id AS previous_run_id\n"
+    "  FROM cases WHERE flip_from_run_id IS NOT NULL;\n";
+
+static const char *const migrations[] = { M1_FACTS, M2_ROLLUPS, M3_RECOMPILES,
+                                          M4_COSTS_FLIPS };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* ---- prepared statements ------------------------------------------------ */

@@ -17,8 +17,14 @@
  *     second `harness report` reads the last committed state while a run
  *     is writing.
  *   - Scores stay fast as history grows. Per-(run, module) and
- *     per-(run, module, field) counters are kept up to date as cases are
- *     added, so the score views never scan case rows.
+ *     per-(run, module, field) counters, and per-(run, module) sums of
+ *     tokens, cost and latency, are kept up to date as cases are added, so
+ *     the score views never scan case rows. Each answered case also
+ *     records whether it flipped (pass <-> fail) from the transcript's
+ *     previous answered case, and cases are indexed by transcript, so
+ *     flakiness and one transcript's history are index reads too. Three
+ *     views beside the five expose these (module_costs, agent_costs,
+ *     case_flips; see store.c, schema version 4).
  *
  * Errors follow error.h; every message names the database file and what
  * was being done ("reports/h.db: cannot write case results: database or
@@ -94,9 +100,10 @@ int hx_store_module_begin(hx_store *st, int64_t run_id, const char *agent,
                           double bar, hx_error *err);
 
 /* Add one case to the open batch. A case with the same (run, agent, module,
- * transcript_id) as an earlier one replaces it, counters included. On
- * failure this case is not stored and the rest of the batch is kept, unless
- * the message says otherwise. */
+ * transcript_id) as an earlier one replaces it, counters, sums and flips
+ * included (in any run, not only the newest: the flip of the transcript's
+ * next answered case follows). On failure this case is not stored and the
+ * rest of the batch is kept, unless the message says otherwise. */
 int hx_store_case_add(hx_store *st, int64_t run_id, const hx_case_result *cr,
                       hx_error *err);
 

@@ -27,28 +27,19 @@
  * The README's copies of the queries (docs/readme-sql.md, and README.md
  * once the section is merged there) must be the file's text too.
  *
- * Performance, for the lead (bench/scale.c on 365 nights x 10 agents x
- * 1,000 cases = 3.65 M case rows; full table in docs/readme-sql.md). Every
- * view over the newest run and every query is under 100 ms except:
- *   - flaky_transcripts, ~290 ms: it sorts the window's case rows per
- *     transcript for lag() (14 nights x 10,000 = 140,000 rows). Proposed
- *     (P3): a column cases.flip_from_run_id (the run of the transcript's
- *     previous pass/fail outcome when this pass/fail outcome differs; set
- *     by store.c at insert through P2's index) and
- *       CREATE INDEX cases_flips ON cases (run_id)
- *         WHERE flip_from_run_id IS NOT NULL;
- *     exposed by a view; the query then reads the few flip rows: ~13 ms.
- *   - case_results of one transcript through history, ~270 ms (a full
- *     scan): proposed (P2)
- *       CREATE INDEX cases_by_transcript ON cases (agent, module, transcript_id, run_id);
- *     ~2 ms, 157 MB a year.
- *   - cost_per_agent_night is ~80 ms for 30 nights but linear in the
- *     window (it reads case rows). Proposed (P1): prompt_tokens,
- *     completion_tokens, cost_usd and latency_ms sums on run_modules and
- *     agent_rollups, kept by the cases_count_* triggers, read through a new
- *     view: ~2 ms for any window.
- * `make bench-scale BENCH_ARGS=--proposals` measures all three. This test
- * does not change store.c and tests the queries as they are.
+ * Performance (bench/scale.c on 365 nights x 10 agents x 1,000 cases =
+ * 3.65 M case rows; full table in docs/readme-sql.md): every view over the
+ * newest run and every query reads rollup rows or index ranges, in tens of
+ * ms at most (slowest_modules_latest_run, ~25 ms of CPU, ranks the newest
+ * run's case rows for its p95). Three reads needed schema version 4
+ * (store.c) for that, and these tests cover what it derives as cases are
+ * written, replacements of older runs included:
+ *   - cost_per_agent_night reads agent_costs, sums kept per run and agent
+ *     (was a scan of the window's case rows, linear in the window);
+ *   - flaky_transcripts counts the window's rows of case_flips (flips
+ *     recorded at insert, in a partial index) instead of ordering all of
+ *     the window's case rows per transcript for lag();
+ *   - one transcript's history is a range of the index cases_by_transcript.
  */
 #include "test_util.h"
 #include "store.h"
@@ -1233,6 +1224,62 @@ START_TEST(test_flaky_transcripts)
 }
 END_TEST
 
+/* Both queries read what the store derives as cases are written (the cost
+ * sums, the flips), so re-runs of older nights must leave them right: a
+ * copy of the database gets 60 replaced cases in the runs of the last 20
+ * nights, in random order, with new statuses and costs; gen follows, and
+ * the expected answers are computed from it as above. */
+START_TEST(test_flaky_and_cost_after_older_runs_rewritten)
+{
+    static case_def saved[NRUNS][NMOD][NT];
+    memcpy(saved, gen.cases, sizeof saved);
+    char path[400];
+    snprintf(path, sizeof path, "%s/rewritten.db", tmpdir);
+    unlink(path);
+    build_db(path, NULL);
+    hx_store *st = NULL;
+    hx_error err = {{0}};
+    ck_assert_msg(hx_store_open(path, &st, &err) == 0, "%s", err.msg);
+    int done = 0;
+    for (uint64_t i = 0; done < 60; i++) {
+        int r = gen.nruns - 1 - (int)(h4(9, i, 0, 0) % 20);
+        int m = (int)(h4(9, i, 1, 0) % NMOD), t = (int)(h4(9, i, 2, 0) % NT);
+        if (!gen.runs[r].present[m]) continue;
+        case_def *c = &gen.cases[r][m][t];
+        uint64_t h = h4(9, i, 3, 0);
+        c->status = h % 7 == 0 ? HX_ERROR : (hx_status)(h % 2);
+        c->prompt_tokens = 100 + (int64_t)(h % 1000);
+        c->completion_tokens = 10 + (int64_t)((h >> 16) % 100);
+        c->cost_usd = (double)c->prompt_tokens * 0.15e-6 + (double)c->completion_tokens * 0.60e-6;
+        c->latency_ms = 100.0 + (double)((h >> 32) % 1000);
+        char id[32];
+        tid(m, t, id);
+        hx_case_result cr = { .agent = MODS[m].agent, .module = MODS[m].module,
+                              .transcript_id = id, .status = c->status, .reason = "re-run",
+                              .latency_ms = c->latency_ms, .prompt_tokens = c->prompt_tokens,
+                              .completion_tokens = c->completion_tokens,
+                              .cost_usd = c->cost_usd, .outputs_json = "{}" };
+        ck_assert_msg(hx_store_case_add(st, gen.runs[r].id, &cr, &err) == 0, "%s", err.msg);
+        done++;
+    }
+    hx_store_close(st);
+
+    sqlite3 *main_db = db;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    check_flaky(14, 3, NULL, BIND_TEXT);
+    const char *p1[] = { "nights", "30", "min_flips", "1", NULL };
+    check_flaky(30, 1, p1, BIND_NUMBER);
+    const char *p2[] = { "nights", "7", "min_flips", "2", NULL };
+    check_flaky(7, 2, p2, BIND_TEXT);
+    check_cost(30, NULL, BIND_TEXT);
+    const char *p3[] = { "nights", "10", NULL };
+    check_cost(10, p3, BIND_TEXT);
+    sqlite3_close(db);
+    db = main_db;
+    memcpy(gen.cases, saved, sizeof saved);
+}
+END_TEST
+
 /* ---- 6. open_recompile_triggers ----------------------------------------- */
 
 static double epoch_of(const char *iso)
@@ -1446,6 +1493,7 @@ Suite *make_suite(void)
     tcase_add_test(tc, test_module_regressions_each_night);
     tcase_add_test(tc, test_cost_per_agent_night);
     tcase_add_test(tc, test_flaky_transcripts);
+    tcase_add_test(tc, test_flaky_and_cost_after_older_runs_rewritten);
     tcase_add_test(tc, test_open_recompile_triggers);
     tcase_add_test(tc, test_error_rate_per_night);
     tcase_add_test(tc, test_slowest_modules_latest_run);

@@ -1167,6 +1167,439 @@ START_TEST(test_recompile_triggers)
 }
 END_TEST
 
+/* ---- schema 4: cost sums, a transcript's history, flips ----------------- */
+
+/* One case with chosen tokens, cost and latency. The tests below pick
+ * costs and latencies that are multiples of a power of two, small enough
+ * that every sum of them is exact in a double: a sum kept by adding and
+ * subtracting is then equal, not merely close, to the sum of the rows, so
+ * a single missed or doubled delta shows. */
+typedef struct spend {
+    int64_t pt, ct;
+    double cost, lat;
+} spend;
+
+static void add_spend(hx_store *st, int64_t run, const char *agent, const char *module,
+                      const char *tid, hx_status status, spend s)
+{
+    hx_case_result cr = { .agent = agent, .module = module, .transcript_id = tid,
+                          .status = status, .reason = status == HX_PASS ? "" : "wrong",
+                          .latency_ms = s.lat, .prompt_tokens = s.pt,
+                          .completion_tokens = s.ct, .cost_usd = s.cost,
+                          .outputs_json = "{}" };
+    hx_error err = {{0}};
+    ck_assert_msg(hx_store_case_add(st, run, &cr, &err) == 0, "%s", err.msg);
+}
+
+START_TEST(test_v4_views_columns)
+{
+    static const char *const mcost[] = { "run_id", "started_at", "agent", "module", "cases",
+                                         "prompt_tokens", "completion_tokens", "cost_usd",
+                                         "latency_ms_sum" };
+    static const char *const acost[] = { "run_id", "started_at", "agent", "cases",
+                                         "prompt_tokens", "completion_tokens", "cost_usd",
+                                         "latency_ms_sum" };
+    static const char *const flips[] = { "run_id", "agent", "module", "transcript_id",
+                                         "status", "previous_run_id" };
+    hx_store *st = open_store();
+    ck_assert_int_ge(hx_store_schema_version(st), 4);
+    hx_store_close(st);
+    sqlite3 *db = reader();
+    check_columns(db, "module_costs", mcost, sizeof mcost / sizeof *mcost);
+    check_columns(db, "agent_costs", acost, sizeof acost / sizeof *acost);
+    check_columns(db, "case_flips", flips, sizeof flips / sizeof *flips);
+    sqlite3_close(db);
+}
+END_TEST
+
+/* A module declared with no cases has zero sums, of the right types. */
+START_TEST(test_cost_sums_values)
+{
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", "2026-11-25T02:00:00Z");
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    begin_module(st, run, "a", "idle", NULL, 0.9);
+    begin_module(st, run, "b", "m", NULL, 0.9);
+    add_spend(st, run, "a", "m", "t1", HX_PASS, (spend){ 800, 50, 0.000150, 1234.5 });
+    add_spend(st, run, "a", "m", "t2", HX_FAIL, (spend){ 700, 40, 0.000129, 765.5 });
+    add_spend(st, run, "a", "m", "t3", HX_ERROR, (spend){ 0, 0, 0, 30000 });
+    add_spend(st, run, "b", "m", "t1", HX_PASS, (spend){ 10, 1, 0.000002, 0 });
+    flush(st);
+    sqlite3 *db = reader();
+    const char *m = "FROM module_costs WHERE run_id = %lld AND agent = 'a' AND module = 'm'";
+    char sql[256];
+#define MC(col) (snprintf(sql, sizeof sql, "SELECT " col " %s", m), sql)
+    ck_assert_str_eq(qt(db, MC("started_at"), (long long)run), "2026-11-25T02:00:00Z");
+    ck_assert_int_eq(qi(db, MC("cases"), (long long)run), 3);
+    ck_assert_int_eq(qi(db, MC("prompt_tokens"), (long long)run), 800 + 700);
+    ck_assert_int_eq(qi(db, MC("completion_tokens"), (long long)run), 50 + 40);
+    ck_assert_double_eq_tol(qd(db, MC("cost_usd"), (long long)run), 0.000150 + 0.000129, 1e-18);
+    ck_assert_double_eq_tol(qd(db, MC("latency_ms_sum"), (long long)run),
+                            1234.5 + 765.5 + 30000, 1e-9);
+#undef MC
+    ck_assert_int_eq(qi(db, "SELECT prompt_tokens FROM module_costs WHERE module = 'idle'"), 0);
+    ck_assert_double_eq(qd(db, "SELECT cost_usd FROM module_costs WHERE module = 'idle'"), 0);
+    ck_assert_int_eq(qi(db, "SELECT cases FROM agent_costs WHERE agent = 'a'"), 3);
+    ck_assert_int_eq(qi(db, "SELECT prompt_tokens FROM agent_costs WHERE agent = 'a'"), 1500);
+    ck_assert_int_eq(qi(db, "SELECT completion_tokens FROM agent_costs WHERE agent = 'b'"), 1);
+    ck_assert_double_eq_tol(qd(db, "SELECT cost_usd FROM agent_costs WHERE agent = 'b'"),
+                            0.000002, 1e-18);
+    ck_assert_str_eq(qt(db, "SELECT started_at FROM agent_costs WHERE agent = 'b'"),
+                     "2026-11-25T02:00:00Z");
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+/* The flips the store must hold, from the statuses alone: for each
+ * transcript, walk the runs in order, skip errors and absent cases, and
+ * note every answered case whose status differs from the previous answered
+ * one. */
+enum { FR = 5, FA = 2, FM = 2, FT = 12 };
+static const char *const F_AGENTS[FA] = { "a0", "a1" };
+static const char *const F_MODULES[FM] = { "m0", "m1" };
+
+typedef struct flip_model {
+    int status[FR][FA][FM][FT]; /* -1 = no case */
+    spend spent[FR][FA][FM][FT];
+} flip_model;
+
+static void check_flips_against(sqlite3 *db, const flip_model *fm, const int64_t *runs)
+{
+    int nflips = 0;
+    for (int a = 0; a < FA; a++) {
+        for (int m = 0; m < FM; m++) {
+            for (int t = 0; t < FT; t++) {
+                int prev = -1, prev_r = -1;
+                char tid[16];
+                snprintf(tid, sizeof tid, "t%02d", t);
+                for (int r = 0; r < FR; r++) {
+                    int s = fm->status[r][a][m][t];
+                    if (s < 0 || s == HX_ERROR) continue;
+                    if (prev >= 0 && s != prev) {
+                        nflips++;
+                        ck_assert_msg(qi(db, "SELECT previous_run_id FROM case_flips WHERE run_id = %lld"
+                                             " AND agent = '%s' AND module = '%s' AND transcript_id = '%s'",
+                                         (long long)runs[r], F_AGENTS[a], F_MODULES[m], tid) == runs[prev_r],
+                                      "flip of %s/%s/%s in run %d", F_AGENTS[a], F_MODULES[m], tid, r);
+                        ck_assert_str_eq(qt(db, "SELECT status FROM case_flips WHERE run_id = %lld"
+                                                " AND agent = '%s' AND module = '%s' AND transcript_id = '%s'",
+                                            (long long)runs[r], F_AGENTS[a], F_MODULES[m], tid),
+                                         s == HX_PASS ? "pass" : "fail");
+                    }
+                    prev = s;
+                    prev_r = r;
+                }
+            }
+        }
+    }
+    /* Every expected flip is there, and nothing else. */
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), nflips);
+}
+
+/* Sums per module and per agent, against the model. Exact (see spend). */
+static void check_sums_against(sqlite3 *db, const flip_model *fm, const int64_t *runs)
+{
+    for (int r = 0; r < FR; r++) {
+        for (int a = 0; a < FA; a++) {
+            int64_t acases = 0, apt = 0, act = 0;
+            double acost = 0, alat = 0;
+            for (int m = 0; m < FM; m++) {
+                int64_t cases = 0, pt = 0, ct = 0;
+                double cost = 0, lat = 0;
+                for (int t = 0; t < FT; t++) {
+                    if (fm->status[r][a][m][t] < 0) continue;
+                    const spend *s = &fm->spent[r][a][m][t];
+                    cases++;
+                    pt += s->pt;
+                    ct += s->ct;
+                    cost += s->cost;
+                    lat += s->lat;
+                }
+                const char *w = "FROM module_costs WHERE run_id = %lld AND agent = '%s' AND module = '%s'";
+                char sql[160];
+#define MC(col) (snprintf(sql, sizeof sql, "SELECT " col " %s", w), sql)
+                ck_assert_int_eq(qi(db, MC("cases"), (long long)runs[r], F_AGENTS[a], F_MODULES[m]), cases);
+                ck_assert_int_eq(qi(db, MC("prompt_tokens"), (long long)runs[r], F_AGENTS[a], F_MODULES[m]), pt);
+                ck_assert_int_eq(qi(db, MC("completion_tokens"), (long long)runs[r], F_AGENTS[a], F_MODULES[m]), ct);
+                ck_assert_double_eq(qd(db, MC("cost_usd"), (long long)runs[r], F_AGENTS[a], F_MODULES[m]), cost);
+                ck_assert_double_eq(qd(db, MC("latency_ms_sum"), (long long)runs[r], F_AGENTS[a], F_MODULES[m]), lat);
+#undef MC
+                acases += cases;
+                apt += pt;
+                act += ct;
+                acost += cost;
+                alat += lat;
+            }
+            const char *w = "FROM agent_costs WHERE run_id = %lld AND agent = '%s'";
+            char sql[160];
+#define AC(col) (snprintf(sql, sizeof sql, "SELECT " col " %s", w), sql)
+            ck_assert_int_eq(qi(db, AC("cases"), (long long)runs[r], F_AGENTS[a]), acases);
+            ck_assert_int_eq(qi(db, AC("prompt_tokens"), (long long)runs[r], F_AGENTS[a]), apt);
+            ck_assert_int_eq(qi(db, AC("completion_tokens"), (long long)runs[r], F_AGENTS[a]), act);
+            ck_assert_double_eq(qd(db, AC("cost_usd"), (long long)runs[r], F_AGENTS[a]), acost);
+            ck_assert_double_eq(qd(db, AC("latency_ms_sum"), (long long)runs[r], F_AGENTS[a]), alat);
+#undef AC
+        }
+    }
+}
+
+/* Random adds and re-adds over the model's runs, in any run order (a
+ * resumed or re-run older run writes after newer ones), in small batches,
+ * recorded in fm as the last write per case. */
+static void write_model_history(hx_store *st, flip_model *fm, int64_t *runs, unsigned seed,
+                                int steps)
+{
+    memset(fm->status, -1, sizeof fm->status);
+    memset(fm->spent, 0, sizeof fm->spent);
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+    hx_store_set_batch(st, 41, 0);
+    for (int r = 0; r < FR; r++) {
+        char day[32];
+        snprintf(day, sizeof day, "2026-11-%02dT02:00:00Z", 10 + r);
+        runs[r] = begin_run(st, "run", day);
+        for (int a = 0; a < FA; a++)
+            for (int m = 0; m < FM; m++)
+                begin_module(st, runs[r], F_AGENTS[a], F_MODULES[m], NULL, 0.8);
+    }
+    for (int i = 0; i < steps; i++) {
+        int r = RND() % FR, a = RND() % FA, m = RND() % FM, t = RND() % FT;
+        /* Mostly answered, so that flips are many; some errors. */
+        int s = RND() % 10 == 0 ? HX_ERROR : (int)(RND() % 2);
+        spend sp = { RND() % 1000, RND() % 100, (double)(RND() % 512) / 1048576.0,
+                     (double)(RND() % 8000) / 4.0 };
+        char tid[16];
+        snprintf(tid, sizeof tid, "t%02d", t);
+        add_spend(st, runs[r], F_AGENTS[a], F_MODULES[m], tid, (hx_status)s, sp);
+        fm->status[r][a][m][t] = s;
+        fm->spent[r][a][m][t] = sp;
+    }
+#undef RND
+    flush(st);
+}
+
+START_TEST(test_sums_and_flips_follow_random_replacements)
+{
+    static flip_model fm;
+    int64_t runs[FR];
+    hx_store *st = open_store();
+    write_model_history(st, &fm, runs, 777, 2500);
+    sqlite3 *db = reader();
+    check_flips_against(db, &fm, runs);
+    check_sums_against(db, &fm, runs);
+    ck_assert_int_gt(qi(db, "SELECT count(*) FROM case_flips"), 50);
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+/* The case the brief calls out: a case replaced in an older run changes
+ * the flip of the next run's case. Expected flips are written out by hand
+ * from the statuses in the comments. */
+START_TEST(test_flips_follow_older_run_replacement)
+{
+    hx_store *st = open_store();
+    int64_t r[4];
+    for (int i = 0; i < 4; i++) {
+        r[i] = begin_run(st, "run", NULL);
+        begin_module(st, r[i], "a", "m", NULL, 0.9);
+    }
+    /* t1: pass pass pass pass — no flip. */
+    for (int i = 0; i < 4; i++) add_case(st, r[i], "a", "m", "t1", HX_PASS, 0, NULL);
+    flush(st);
+    sqlite3 *db = reader();
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 0);
+
+    /* Run 0 re-run: fail pass pass pass — run 1 flips from run 0. */
+    add_case(st, r[0], "a", "m", "t1", HX_FAIL, 0, NULL);
+    flush(st);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 1);
+    ck_assert_int_eq(qi(db, "SELECT run_id FROM case_flips"), r[1]);
+    ck_assert_int_eq(qi(db, "SELECT previous_run_id FROM case_flips"), r[0]);
+    ck_assert_str_eq(qt(db, "SELECT status FROM case_flips"), "pass");
+
+    /* Run 1 becomes an error: fail error pass pass — run 2 now flips from
+     * run 0 (the error is skipped), run 1 flips from nothing. */
+    add_case(st, r[1], "a", "m", "t1", HX_ERROR, 0, NULL);
+    flush(st);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 1);
+    ck_assert_int_eq(qi(db, "SELECT run_id FROM case_flips"), r[2]);
+    ck_assert_int_eq(qi(db, "SELECT previous_run_id FROM case_flips"), r[0]);
+
+    /* Run 1 answered again, as a failure: fail fail pass pass — run 2
+     * flips from run 1. */
+    add_case(st, r[1], "a", "m", "t1", HX_FAIL, 0, NULL);
+    flush(st);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 1);
+    ck_assert_int_eq(qi(db, "SELECT run_id FROM case_flips"), r[2]);
+    ck_assert_int_eq(qi(db, "SELECT previous_run_id FROM case_flips"), r[1]);
+
+    /* Run 2 re-run within one batch, twice (fail, then pass, then fail):
+     * fail fail fail pass — only run 3 flips, from run 2. */
+    add_case(st, r[2], "a", "m", "t1", HX_FAIL, 0, NULL);
+    add_case(st, r[2], "a", "m", "t1", HX_PASS, 0, NULL);
+    add_case(st, r[2], "a", "m", "t1", HX_FAIL, 0, NULL);
+    flush(st);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 1);
+    ck_assert_int_eq(qi(db, "SELECT run_id FROM case_flips"), r[3]);
+    ck_assert_int_eq(qi(db, "SELECT previous_run_id FROM case_flips"), r[2]);
+
+    /* A transcript first written in a newer run, then in an older one (a
+     * resumed run): t2 is pass in run 3, then fail in run 1 — run 3 flips
+     * from run 1; then pass in run 2 — run 2 flips from run 1, run 3 does
+     * not flip any more. */
+    add_case(st, r[3], "a", "m", "t2", HX_PASS, 0, NULL);
+    add_case(st, r[1], "a", "m", "t2", HX_FAIL, 0, NULL);
+    flush(st);
+    ck_assert_int_eq(qi(db, "SELECT previous_run_id FROM case_flips WHERE transcript_id = 't2'"
+                            " AND run_id = %lld", (long long)r[3]), r[1]);
+    add_case(st, r[2], "a", "m", "t2", HX_PASS, 0, NULL);
+    flush(st);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips WHERE transcript_id = 't2'"), 1);
+    ck_assert_int_eq(qi(db, "SELECT run_id FROM case_flips WHERE transcript_id = 't2'"), r[2]);
+    ck_assert_int_eq(qi(db, "SELECT previous_run_id FROM case_flips WHERE transcript_id = 't2'"), r[1]);
+    /* Other modules and agents with the same transcript id are their own
+     * histories. */
+    begin_module(st, r[0], "a", "other", NULL, 0.9);
+    begin_module(st, r[0], "b", "m", NULL, 0.9);
+    add_case(st, r[0], "a", "other", "t2", HX_PASS, 0, NULL);
+    add_case(st, r[0], "b", "m", "t2", HX_PASS, 0, NULL);
+    flush(st);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips WHERE transcript_id = 't2'"), 1);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 2);
+    sqlite3_close(db);
+    hx_store_close(st);
+}
+END_TEST
+
+/* Sums and flips are kept by the database: a repair by hand in the sqlite3
+ * shell keeps them right too, and moving a case to another transcript is
+ * refused. */
+START_TEST(test_sums_and_flips_follow_manual_sql)
+{
+    hx_store *st = open_store();
+    int64_t r[3];
+    for (int i = 0; i < 3; i++) {
+        r[i] = begin_run(st, "run", NULL);
+        begin_module(st, r[i], "a", "m", NULL, 0.9);
+        begin_module(st, r[i], "a", "m2", NULL, 0.9);
+    }
+    /* t1: pass fail pass; t2: pass pass pass. */
+    add_spend(st, r[0], "a", "m", "t1", HX_PASS, (spend){ 100, 10, 0.25, 8 });
+    add_spend(st, r[1], "a", "m", "t1", HX_FAIL, (spend){ 200, 20, 0.5, 16 });
+    add_spend(st, r[2], "a", "m", "t1", HX_PASS, (spend){ 300, 30, 0.75, 32 });
+    for (int i = 0; i < 3; i++) add_spend(st, r[i], "a", "m", "t2", HX_PASS, (spend){ 1, 1, 0.125, 1 });
+    add_spend(st, r[1], "a", "m2", "t1", HX_PASS, (spend){ 1000, 100, 2, 64 });
+    hx_store_close(st);
+
+    sqlite3 *db = reader();
+    exec_ok(db, "PRAGMA foreign_keys = ON");
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 2);
+    /* Status by hand: run 1's t1 becomes a pass — no flip left. */
+    exec_ok(db, "UPDATE cases SET status = 'pass' WHERE transcript_id = 't1' AND module = 'm'"
+                " AND status = 'fail'");
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 0);
+    /* Run 0's t2 becomes a failure: run 1's t2 flips from it. */
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE cases SET status = 'fail' WHERE run_id = %lld AND transcript_id = 't2'",
+             (long long)r[0]);
+    exec_ok(db, sql);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 1);
+    ck_assert_int_eq(qi(db, "SELECT run_id FROM case_flips WHERE transcript_id = 't2'"), r[1]);
+    /* ... and an error: nobody flips from it. */
+    exec_ok(db, "UPDATE cases SET status = 'error' WHERE status = 'fail'");
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 0);
+    exec_ok(db, "UPDATE cases SET status = 'fail' WHERE status = 'error'");
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 1);
+    /* Deleting run 0's t2 leaves run 1's with no predecessor. */
+    snprintf(sql, sizeof sql, "DELETE FROM cases WHERE run_id = %lld AND transcript_id = 't2'", (long long)r[0]);
+    exec_ok(db, sql);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 0);
+
+    /* Costs by hand: the sums follow. Run 1, module m: t1 (200, 20, 0.5,
+     * 16) and t2 (1, 1, 0.125, 1); module m2: t1 (1000, 100, 2, 64). */
+    snprintf(sql, sizeof sql, "FROM module_costs WHERE run_id = %lld AND module = 'm'", (long long)r[1]);
+    ck_assert_int_eq(qi(db, "SELECT prompt_tokens %s", sql), 201);
+    exec_ok(db, "UPDATE cases SET prompt_tokens = 250, completion_tokens = 25, cost_usd = 0.625,"
+                " latency_ms = 24 WHERE prompt_tokens = 200");
+    ck_assert_int_eq(qi(db, "SELECT prompt_tokens %s", sql), 251);
+    ck_assert_int_eq(qi(db, "SELECT completion_tokens %s", sql), 26);
+    ck_assert_double_eq(qd(db, "SELECT cost_usd %s", sql), 0.75);
+    ck_assert_double_eq(qd(db, "SELECT latency_ms_sum %s", sql), 25);
+    /* One column at a time too, and back. */
+    exec_ok(db, "UPDATE cases SET cost_usd = 0.875 WHERE prompt_tokens = 250");
+    ck_assert_double_eq(qd(db, "SELECT cost_usd %s", sql), 1.0);
+    exec_ok(db, "UPDATE cases SET latency_ms = 40 WHERE prompt_tokens = 250");
+    ck_assert_double_eq(qd(db, "SELECT latency_ms_sum %s", sql), 41);
+    exec_ok(db, "UPDATE cases SET completion_tokens = 35 WHERE prompt_tokens = 250");
+    ck_assert_int_eq(qi(db, "SELECT completion_tokens %s", sql), 36);
+    exec_ok(db, "UPDATE cases SET prompt_tokens = 260 WHERE prompt_tokens = 250");
+    ck_assert_int_eq(qi(db, "SELECT prompt_tokens %s", sql), 261);
+    exec_ok(db, "UPDATE cases SET prompt_tokens = 250, completion_tokens = 25, cost_usd = 0.625,"
+                " latency_ms = 24 WHERE prompt_tokens = 260");
+    char asql[256];
+    snprintf(asql, sizeof asql, "FROM agent_costs WHERE run_id = %lld", (long long)r[1]);
+    ck_assert_int_eq(qi(db, "SELECT prompt_tokens %s", asql), 1251);
+    ck_assert_double_eq(qd(db, "SELECT cost_usd %s", asql), 2.75);
+    ck_assert_double_eq(qd(db, "SELECT latency_ms_sum %s", asql), 89);
+    /* A status change alone moves no cost. */
+    exec_ok(db, "UPDATE cases SET status = 'error' WHERE prompt_tokens = 250");
+    ck_assert_int_eq(qi(db, "SELECT prompt_tokens %s", sql), 251);
+    /* Deleting a case subtracts it. */
+    exec_ok(db, "DELETE FROM cases WHERE prompt_tokens = 1000");
+    ck_assert_int_eq(qi(db, "SELECT prompt_tokens %s", asql), 251);
+    ck_assert_double_eq(qd(db, "SELECT cost_usd %s", asql), 0.75);
+    ck_assert_int_eq(qi(db, "SELECT cases %s", asql), 2);
+
+    /* Pruning run 0 takes run 1's flip from it (t1 is pass, pass now: none
+     * anyway) and nothing of the others. */
+    exec_ok(db, "UPDATE cases SET status = 'fail' WHERE status = 'error'");
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM case_flips WHERE previous_run_id = %lld", (long long)r[0]);
+    ck_assert_int_eq(qi(db, "%s", sql), 1);   /* t1: pass (run 0), fail (run 1) */
+    snprintf(sql, sizeof sql, "DELETE FROM runs WHERE run_id = %lld", (long long)r[0]);
+    exec_ok(db, sql);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_flips"), 1); /* t1: fail (1), pass (2) */
+    ck_assert_int_eq(qi(db, "SELECT run_id FROM case_flips"), r[2]);
+    ck_assert_int_eq(qi(db, "SELECT previous_run_id FROM case_flips"), r[1]);
+    ck_assert_int_ne(sqlite3_exec(db, "UPDATE cases SET transcript_id = 'x'", NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM cases WHERE transcript_id = 'x'"), 0);
+    sqlite3_close(db);
+}
+END_TEST
+
+/* The reads schema 4 exists for use its indexes, not a scan: one
+ * transcript's history, and the flips of a window of runs. */
+static bool plan_uses(sqlite3 *db, const char *sql, const char *index)
+{
+    char eqp[1024];
+    snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *s = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, eqp, -1, &s, NULL), SQLITE_OK);
+    bool found = false;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *detail = (const char *)sqlite3_column_text(s, 3);
+        found = found || (detail && strstr(detail, index) && !strstr(detail, "SCAN"));
+    }
+    sqlite3_finalize(s);
+    return found;
+}
+
+START_TEST(test_history_reads_use_indexes)
+{
+    hx_store *st = open_store();
+    hx_store_close(st);
+    sqlite3 *db = reader();
+    ck_assert(plan_uses(db, "SELECT * FROM case_results WHERE agent = 'a' AND module = 'm'"
+                            " AND transcript_id = 't1' ORDER BY run_id", "cases_by_transcript"));
+    ck_assert(plan_uses(db, "SELECT agent, module, transcript_id, count(*) FROM case_flips"
+                            " WHERE run_id IN (SELECT run_id FROM runs WHERE run_id > 3)"
+                            " AND previous_run_id > 3 GROUP BY agent, module, transcript_id",
+                        "COVERING INDEX cases_flips"));
+    sqlite3_close(db);
+}
+END_TEST
+
 /* ---- migrations and refusals -------------------------------------------- */
 
 START_TEST(test_migrates_from_version_1)
@@ -1226,6 +1659,94 @@ START_TEST(test_migrates_from_version_1)
     ck_assert_int_eq(hx_store_open_at_version(dbpath, 1, &st, &err), -1);
     ck_assert_ptr_null(st);
     ck_assert_msg(strstr(err.msg, "is newer than this harness (1)"), "%s", err.msg);
+}
+END_TEST
+
+/* Rows of TABLE (columns COLS) are the same in main and in the attached
+ * database f: the same count, and none of main's missing from f (keys are
+ * unique, so that makes the two sets equal). */
+static void same_rows(sqlite3 *db, const char *table, const char *cols)
+{
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM main.%s", table),
+                     qi(db, "SELECT count(*) FROM f.%s", table));
+    ck_assert_msg(qi(db, "SELECT count(*) FROM (SELECT %s FROM main.%s EXCEPT SELECT %s FROM f.%s)",
+                     cols, table, cols, table) == 0,
+                  "%s: rows of the upgraded database differ from the fresh one", table);
+}
+
+static void upgraded_equals_fresh(sqlite3 *db)
+{
+    same_rows(db, "run_modules", "run_id, agent, module, program_sha256, bar, cases, passed,"
+                                 " failed, errors, prompt_tokens, completion_tokens, cost_usd,"
+                                 " latency_ms_sum");
+    same_rows(db, "agent_rollups", "run_id, agent, cases, passed, failed, errors, prompt_tokens,"
+                                   " completion_tokens, cost_usd, latency_ms_sum");
+    same_rows(db, "cases", "run_id, agent, module, transcript_id, status, prompt_tokens,"
+                           " completion_tokens, cost_usd, latency_ms, flip_from_run_id");
+}
+
+/* A version-3 database with history upgrades to what a version-4 database
+ * fed the same cases holds: counters, sums and flips, and both go on
+ * alike. Both are also checked against the model of what was written. */
+START_TEST(test_migrates_from_version_3)
+{
+    static flip_model fm3, fm4;
+    int64_t runs3[FR], runs4[FR];
+    char fresh[400];
+    snprintf(fresh, sizeof fresh, "%s/fresh.db", tmpdir);
+    hx_error err = {{0}};
+    hx_store *st = NULL;
+    ck_assert_msg(hx_store_open_at_version(dbpath, 3, &st, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(hx_store_schema_version(st), 3);
+    write_model_history(st, &fm3, runs3, 4242, 1500);
+    hx_store_close(st);
+    sqlite3 *db = reader();
+    ck_assert_int_eq(qi(db, "PRAGMA user_version"), 3);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+                            " ('case_flips', 'module_costs', 'agent_costs', 'cases_by_transcript')"), 0);
+    sqlite3_close(db);
+
+    ck_assert_msg(hx_store_open(fresh, &st, &err) == 0, "%s", err.msg);
+    write_model_history(st, &fm4, runs4, 4242, 1500);
+    hx_store_close(st);
+    for (int r = 0; r < FR; r++) ck_assert_int_eq(runs3[r], runs4[r]);
+
+    st = open_store();   /* the upgrade */
+    ck_assert_int_eq(hx_store_schema_version(st), hx_store_schema_latest());
+    db = reader();
+    ck_assert_int_eq(qi(db, "PRAGMA user_version"), hx_store_schema_latest());
+    check_flips_against(db, &fm3, runs3);
+    check_sums_against(db, &fm3, runs3);
+    ck_assert_int_gt(qi(db, "SELECT count(*) FROM case_flips"), 30);
+    agents_match_modules(db);
+    char attach[512];
+    snprintf(attach, sizeof attach, "ATTACH '%s' AS f", fresh);
+    exec_ok(db, attach);
+    upgraded_equals_fresh(db);
+
+    /* Maintained from now on, alike: a replacement in an older run and a
+     * new case in the newest. */
+    hx_store *st4 = NULL;
+    ck_assert_msg(hx_store_open(fresh, &st4, &err) == 0, "%s", err.msg);
+    hx_store *both[2] = { st, st4 };
+    for (int i = 0; i < 2; i++) {
+        add_spend(both[i], runs3[1], "a0", "m0", "t03", HX_FAIL, (spend){ 5, 6, 0.5, 7 });
+        add_spend(both[i], runs3[1], "a0", "m0", "t04", HX_PASS, (spend){ 5, 6, 0.5, 7 });
+        add_spend(both[i], runs3[FR - 1], "a1", "m1", "t05", HX_PASS, (spend){ 1, 2, 0.25, 3 });
+        flush(both[i]);
+    }
+    fm3.status[1][0][0][3] = HX_FAIL;
+    fm3.spent[1][0][0][3] = (spend){ 5, 6, 0.5, 7 };
+    fm3.status[1][0][0][4] = HX_PASS;
+    fm3.spent[1][0][0][4] = (spend){ 5, 6, 0.5, 7 };
+    fm3.status[FR - 1][1][1][5] = HX_PASS;
+    fm3.spent[FR - 1][1][1][5] = (spend){ 1, 2, 0.25, 3 };
+    check_flips_against(db, &fm3, runs3);
+    check_sums_against(db, &fm3, runs3);
+    upgraded_equals_fresh(db);
+    sqlite3_close(db);
+    hx_store_close(st4);
+    hx_store_close(st);
 }
 END_TEST
 
@@ -1401,7 +1922,14 @@ Suite *make_suite(void)
     tcase_add_test(tc, test_disk_full_is_reported);
     tcase_add_test(tc, test_run_lifecycle);
     tcase_add_test(tc, test_recompile_triggers);
+    tcase_add_test(tc, test_v4_views_columns);
+    tcase_add_test(tc, test_cost_sums_values);
+    tcase_add_test(tc, test_sums_and_flips_follow_random_replacements);
+    tcase_add_test(tc, test_flips_follow_older_run_replacement);
+    tcase_add_test(tc, test_sums_and_flips_follow_manual_sql);
+    tcase_add_test(tc, test_history_reads_use_indexes);
     tcase_add_test(tc, test_migrates_from_version_1);
+    tcase_add_test(tc, test_migrates_from_version_3);
     tcase_add_test(tc, test_newer_version_refused);
     tcase_add_test(tc, test_not_sqlite_refused);
     tcase_add_test(tc, test_other_application_refused);
