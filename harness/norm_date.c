@@ -230,7 +230,7 @@ static int parse_numeric(const dctx *c, const char *s, size_t n, ymd *o)
     if (ng == 2) {
         if (sep != '/') goto bad;       /* "5-6" is a range more often than May 6 */
         o->y = 0;
-        if (o->d < 1 || o->d > month_len(2000, o->m))
+        if (o->m < 1 || o->d < 1 || o->d > month_len(2000, o->m))
             return check_real(c, 2000, o->m, o->d);
         return 0;
     }

@@ -313,6 +313,7 @@ static int parse_literal(const char *t, enum mode m, dec *d, hx_canon *out)
     if (*p == '.' && isdigit((unsigned char)p[1])) {
         char frac[HX_TOK_LEN];
         size_t n = strspn(p + 1, "0123456789");
+        if (n >= sizeof frac) return hx_canon_refuse(out, "\"%s\" has too many digits", t);
         memcpy(frac, p + 1, n);
         frac[n] = '\0';
         if (append_fraction(d, frac) < 0)

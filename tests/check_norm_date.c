@@ -95,6 +95,13 @@ START_TEST(us_numeric_dates)
     DATE_NO(NO_REF, "11/21/202");
     DATE_NO(REF_2019, "5-6");                         /* a range, not May 6 */
     DATE_NO(NO_REF, "11/21/2026 and 11/22/2026");
+    /* month 0 without a year: refused, not looked up as month -1 (found by
+     * fuzz/fuzz_normalize; fuzz/regressions/normalize-date-month-zero) */
+    DATE_WHY(REF_2019, "0/5", "month 0 does not exist");
+    DATE_WHY(NO_REF, "00/40", "month 0 does not exist");
+    DATE_WHY(REF_2026, "0/31", "month 0 does not exist");
+    DATE_WHY(REF_2019, "0/1", "month 0 does not exist");
+    DATE_WHY(NO_REF, "0/1", "month 0 does not exist");
 }
 END_TEST
 

@@ -327,6 +327,11 @@ START_TEST(number_refusals)
     NUM_NO("0.0000000000000001", "decimal places");
     NUM_NO("1,23", "malformed");
     NUM_NO("1.2.3", NULL);
+    /* more fraction digits than a token holds: refused, not copied past a
+     * stack buffer (found by fuzz/fuzz_normalize;
+     * fuzz/regressions/normalize-number-long-fraction) */
+    NUM_NO("0.1111111111111111111111111111111111111111111111111", "too long");
+    NUM_NO("3.44444444444444444444444444444444444444444444444444444444444E5", "too long");
     NUM_NO("2 1/2", NULL);
     NUM_NO("3 or 4", NULL);
     NUM_NO("12 34", "two different numbers");
