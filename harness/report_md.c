@@ -110,11 +110,21 @@ static void md_meter(FILE *o, double rate)
 
 static void md_headline(FILE *o, const hx_report *r)
 {
-    bool bad = r->run.modules_below > 0;
+    /* A module with no score (every case an infrastructure error) is not
+     * "at or above its bar": the headline must not say all is well. */
+    size_t unscored = 0;
+    for (size_t i = 0; i < r->nmodules; i++)
+        if (strcmp(r->modules[i].status, "ok") && strcmp(r->modules[i].status, "below")) unscored++;
+    bool bad = r->run.modules_below > 0 || unscored > 0;
     fprintf(o, "### %s harness run %lld \xE2\x80\x94 ", bad ? "\xE2\x9D\x8C" : "\xE2\x9C\x85",
             (long long)r->run.run_id);
-    if (bad) fprintf(o, "%zu of %zu modules below bar\n\n", r->run.modules_below, r->nmodules);
-    else fprintf(o, "every module at or above its bar\n\n");
+    if (r->run.modules_below)
+        fprintf(o, "%zu of %zu modules below bar", r->run.modules_below, r->nmodules);
+    if (unscored)
+        fprintf(o, "%s%zu of %zu modules with no score (every case an error)",
+                r->run.modules_below ? "; " : "", unscored, r->nmodules);
+    if (!bad) fprintf(o, "every module at or above its bar");
+    fputs("\n\n", o);
     if (r->run.lm_model) {
         md_code(o, r->run.lm_model, 80);
         fputs(" \xC2\xB7 ", o);

@@ -409,6 +409,10 @@ START_TEST(all_errors_run_has_no_score)
     ck_assert_uint_eq(count(h, "<circle class=\"pt"), 2);   /* runs 1 and 2; run 3 has no rate */
     ck_assert_ptr_nonnull(strstr(h, "no score"));
     ck_assert_ptr_nonnull(strstr(x, "errors=\"2\""));
+    /* regression: the headline said "every module at or above its bar" with ✅ */
+    ck_assert_ptr_null(strstr(m, "every module at or above its bar"));
+    ck_assert_ptr_nonnull(strstr(m, "1 of 1 modules with no score"));
+    ck_assert_ptr_null(strstr(m, "### \xE2\x9C\x85"));
     cJSON *o = cJSON_Parse(j);
     ck_assert_ptr_nonnull(o);
     ck_assert(cJSON_IsNull(get(get(o, "run"), "pass_rate")));
