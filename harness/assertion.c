@@ -151,15 +151,20 @@ static bool cmp_time(const hx_rule *r, const char *e, const char *a, char *why, 
         snprintf(why, cap, "expected %s, got %s", e, a);
         return strcmp(e, a) == 0;
     }
-    int diff = am - em;
-    /* Times wrap at midnight: 23:55 and 00:05 are 10 minutes apart. */
+    int raw = am - em, diff = raw;
+    /* For the tolerance, times wrap at midnight: 23:55 and 00:05 are 10
+     * minutes apart. The reason names the same-day gap, which is how a
+     * person reads "expected 20:30, got 03:45". */
     if (diff > 720) diff -= 1440;
     if (diff < -720) diff += 1440;
     if (abs(diff) <= r->tolerance_minutes) return true;
-    if (abs(diff) == 720)
+    if (abs(raw) == 720)
         snprintf(why, cap, "expected %s, got %s: am/pm differs", e, a);
+    else if (abs(raw) < 60)
+        snprintf(why, cap, "expected %s, got %s: %d minutes %s", e, a, abs(raw), raw > 0 ? "late" : "early");
     else
-        snprintf(why, cap, "expected %s, got %s: %d minutes %s", e, a, abs(diff), diff > 0 ? "late" : "early");
+        snprintf(why, cap, "expected %s, got %s: %d h %02d min %s", e, a, abs(raw) / 60, abs(raw) % 60,
+                 raw > 0 ? "late" : "early");
     return false;
 }
 

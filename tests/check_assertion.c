@@ -92,6 +92,9 @@ START_TEST(time_am_pm_reason)
     expect_fail_reason("time", "\"19:30\"", "\"07:30\"", "expected 19:30, got 07:30: am/pm differs");
     expect_pass("time", "\"19:30\"", "\"7:30 pm\"");
     expect_fail_reason("time", "\"19:30\"", "\"19:45\"", "15 minutes late");
+    /* regression: a gap over 12 h was described across midnight ("435 minutes late") */
+    expect_fail_reason("time", "\"20:30\"", "\"03:45\"", "16 h 45 min early");
+    expect_fail_reason("time", "\"09:00\"", "\"10:30\"", "1 h 30 min late");
 }
 END_TEST
 
