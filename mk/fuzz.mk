@@ -9,9 +9,10 @@
 #
 # New inputs go to a scratch corpus (FUZZ_WORK, under build/), never to the
 # seeds in fuzz/corpus/<target>/. Crashes, leaks, timeouts and UB reports
-# leave their input in build/fuzz/artifacts/. clang and its sanitizer
-# runtimes are installed on first use (apt-get), as the Makefile does for
-# the other packages.
+# leave their input in build/fuzz/artifacts/ (regression replays too, so
+# nothing lands in the repository). clang, its sanitizer runtimes and
+# llvm-symbolizer are installed on first use (apt-get), as the Makefile
+# does for the other packages.
 
 FUZZ_CC          ?= clang
 FUZZ_SECONDS     ?= 600
@@ -67,7 +68,12 @@ $(FUZZ_DEPS_OK): | $(DEPS_OK)
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libclang-rt-$$v-dev || exit 1; \
 	  $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$probe $$probe.c || exit 1; \
 	fi; \
-	rm -f $$probe $$probe.c
+	rm -f $$probe $$probe.c; \
+	if ! command -v llvm-symbolizer >/dev/null 2>&1; then \
+	  echo "make: installing Debian package: llvm (llvm-symbolizer, for stack traces)"; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq llvm || exit 1; \
+	fi
 	@touch $@
 
 $(FUZZ_BUILD)/lib/%.o: harness/%.c | $(FUZZ_DEPS_OK)
@@ -107,7 +113,7 @@ after=$$(ls $$work | wc -l); \
 echo "fuzz: $$t: rc=$$rc, $${execs:-?} executions, $$cov $$ft, scratch corpus $$before -> $$after"; \
 tmo=$$(find $(FUZZ_ARTIFACTS) -name "$$t-timeout-*" -newer $$log.start 2>/dev/null | head -1); \
 if [ $$rc -ne 0 ] && [ -n "$$tmo" ] && ! grep -qE 'ERROR: (Address|Leak|Undefined)|runtime error' $$log && \
-   $(FUZZ_ENV) $$bin -timeout=10 $$tmo >$$log.replay 2>&1; then \
+   $(FUZZ_ENV) $$bin -timeout=10 -artifact_prefix=$(FUZZ_ARTIFACTS)/$$t-replay- $$tmo >$$log.replay 2>&1; then \
   echo "fuzz: $$t: timeout did not reproduce alone ($$tmo); the machine stalled? not counted as a failure"; \
   rc=0; \
 fi; \
@@ -128,10 +134,12 @@ fuzz: fuzz-build
 # from the seeds alone (fresh scratch corpus, fixed seed).
 fuzz-ci: fuzz-build
 	@start=$$(date +%s); pass=0; fail=0; \
-	for f in $$(ls fuzz/regressions 2>/dev/null | sort); do \
+	mkdir -p $(FUZZ_ARTIFACTS); \
+	for f in $$(ls fuzz/regressions 2>/dev/null | grep -v -e '^README' -e '\.md$$' | sort); do \
 	  t=$${f%%-*}; bin=$(FUZZ_BUILD)/bin/fuzz_$$t; \
 	  if [ ! -x $$bin ]; then echo "fuzz: regression $$f: no target \"$$t\""; fail=$$((fail+1)); continue; fi; \
-	  if $(FUZZ_ENV) $$bin -timeout=10 fuzz/regressions/$$f >$(FUZZ_BUILD)/regression.log 2>&1; then \
+	  if $(FUZZ_ENV) $$bin -timeout=10 -artifact_prefix=$(FUZZ_ARTIFACTS)/regression-$$t- \
+	       fuzz/regressions/$$f >$(FUZZ_BUILD)/regression.log 2>&1; then \
 	    echo "fuzz: regression $$f: ok"; pass=$$((pass+1)); \
 	  else \
 	    echo "fuzz: regression $$f: FAILED"; fail=$$((fail+1)); \
