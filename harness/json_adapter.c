@@ -241,6 +241,27 @@ cJSON *hx_json_response_format(const hx_signature *sig, bool cot, bool structure
     return rf;
 }
 
+static bool starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool hx_json_model_supports_schema(const char *model)
+{
+    const char *m = model;
+    if (!m) return false;
+    if (starts(m, "openai/")) m += 7;
+    else if (starts(m, "azure/")) m += 6;
+    else if (strchr(m, '/')) return false; /* another provider, or a path-like local id */
+    if (starts(m, "ft:")) m += 3;
+    if (starts(m, "gpt-4o"))
+        return !strstr(m, "audio") && !starts(m, "gpt-4o-2024-05-13");
+    if (starts(m, "gpt-4.1")) return true;
+    if (starts(m, "gpt-") && m[4] >= '5' && m[4] <= '9') return true;
+    if (strcmp(m, "o1") == 0 || starts(m, "o1-2")) return true;
+    return starts(m, "o3") || starts(m, "o4");
+}
+
 /* ------------------------------------------------------------------ */
 /* Reading JSON: strict (Python's json) and lenient (json_repair)     */
 /* ------------------------------------------------------------------ */

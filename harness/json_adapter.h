@@ -37,6 +37,18 @@ cJSON *hx_json_adapter_format(const hx_signature *sig, bool cot, const hx_progra
  * out of memory. */
 cJSON *hx_json_response_format(const hx_signature *sig, bool cot, bool structured);
 
+/* Would DSPy 3.3.1 ask this model for structured outputs? It asks only
+ * when LiteLLM's model table says the model supports response schemas
+ * (lm.supports_response_schema); for any model id LiteLLM does not know
+ * -- a local server's "openai/smollm2", a proxy's alias -- it sends
+ * {"type": "json_object"} directly. This is that table's rule for
+ * OpenAI's chat models (LiteLLM as pinned with DSPy 3.3.1): "openai/" or
+ * "azure/" ids (an "ft:" fine-tune included) of gpt-4o (not the
+ * 2024-05-13 snapshot or the audio models), gpt-4.1, gpt-5 and later,
+ * o1 (not o1-mini/o1-preview), o3 and o4. Anything else: false. The
+ * suite's lm.structured_outputs overrides this guess. */
+bool hx_json_model_supports_schema(const char *model);
+
 /* Parse a reply as JSONAdapter.parse does: the first JSON object in it
  * (leniently read), only output keys kept, values converted to the field
  * types, missing Optional outputs null, any other missing output a

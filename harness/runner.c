@@ -1,16 +1,24 @@
 /*
  * runner.c — the replay loop behind `harness run` (see runner.h).
  *
- * Modules run one after another, each with its own LM client (a module may
- * override the suite's LM). Within a module, transcripts stream from disk
- * and at most 2 × concurrency cases exist in memory at once: the loop tops
- * up the client's queue, then polls it; completions arrive in on_done,
- * which either finishes the case (check + store) or, on a reply that does
- * not parse, queues it again in the next adapter stage — the same fallback
- * DSPy's ChatAdapter makes (ChatAdapter, then JSONAdapter with a
- * json_schema response_format, then json_object). Nothing is submitted
- * from inside the client's callback; re-queued cases wait on a list the
- * loop drains.
+ * Modules that talk to the same LM endpoint (base URL, key, limits) share
+ * one LM client, and so one concurrency limit and one rate limit, for the
+ * whole run. Their transcripts stream from disk one module after another,
+ * but the next module's cases start as soon as the previous module has
+ * nothing left to read: its last requests, and the JSON-mode retries of
+ * its unparseable replies, drain while the endpoint is kept busy with the
+ * next module's. At most 2 × concurrency cases exist in memory at once:
+ * the loop tops up the client's queue, then polls it; completions arrive
+ * in on_done, which either finishes the case (check + store) or, on a
+ * reply that does not parse, queues it again in the next adapter stage —
+ * the fallback DSPy's ChatAdapter makes (chat_adapter.h): JSON mode, with
+ * a json_schema response_format for models that support structured
+ * outputs (then json_object if that fails too), or json_object directly
+ * for the others. Nothing is submitted from inside the client's callback;
+ * re-queued cases wait on a list the loop drains.
+ *
+ * Modules with different endpoints (a module's own "lm") run as separate
+ * groups, one group after another.
  */
 #include "runner.h"
 
@@ -33,10 +41,13 @@
 #include "template.h"
 #include "validate.h"
 
-enum stage { ST_CHAT, ST_JSON_SCHEMA, ST_JSON_OBJECT };
+/* The request a case is at. ST_JSON_PLAIN: JSON mode without any
+ * response_format (structured_outputs "none"). */
+enum stage { ST_CHAT, ST_JSON_SCHEMA, ST_JSON_OBJECT, ST_JSON_PLAIN };
 
 typedef struct job job;
 typedef struct mod_run mod_run;
+typedef struct lm_group lm_group;
 
 struct job {
     mod_run *mr;
@@ -52,20 +63,28 @@ struct job {
     job *next;              /* on the re-queue list */
 };
 
+/* One module of the run: its configuration and its tallies. */
 struct mod_run {
-    const hx_suite *s;
     const hx_agent_config *a;
     const hx_module_config *m;
-    hx_store *st;
-    int64_t run_id;
-    hx_lm_client *client;
-    hx_lm_cache *cache;
-    int cache_mode;
-    job *requeue;
-    size_t live;            /* jobs in memory */
+    lm_group *g;
     size_t done, errors, failed, passed;
     int64_t prompt_tokens, completion_tokens;
     double cost_usd;
+};
+
+/* One LM endpoint and the modules that use it (see the top of the file). */
+struct lm_group {
+    const hx_lm_config *lm; /* the first module's; the others share its endpoint */
+    mod_run **mods;         /* owned array (the mod_runs are hx_run's) */
+    size_t nmods;
+    hx_store *st;
+    int64_t run_id;
+    hx_lm_cache *cache;
+    int cache_mode;
+    hx_lm_client *client;
+    job *requeue;
+    size_t live;            /* jobs in memory, every module of the group */
     int store_failed;
     hx_error store_err;
     int aborting;           /* cancelled jobs are dropped, not stored: --resume re-runs them */
@@ -101,7 +120,10 @@ static int build_body(job *j, hx_error *err)
         msgs = hx_chat_format(&m->sig, m->chain_of_thought, &m->prog, j->inputs, err);
     } else {
         msgs = hx_json_adapter_format(&m->sig, m->chain_of_thought, &m->prog, j->inputs, err);
-        rf = hx_json_response_format(&m->sig, m->chain_of_thought, j->stage == ST_JSON_SCHEMA);
+        if (j->stage != ST_JSON_PLAIN) {
+            rf = hx_json_response_format(&m->sig, m->chain_of_thought, j->stage == ST_JSON_SCHEMA);
+            if (!rf) { cJSON_Delete(msgs); return hx_fail(err, "out of memory"); }
+        }
     }
     if (!msgs) { cJSON_Delete(rf); return -1; }
     j->body = hx_lm_chat_body(m->lm.model, msgs, m->lm.temperature, m->lm.max_tokens, rf);
@@ -109,6 +131,18 @@ static int build_body(job *j, hx_error *err)
     cJSON_Delete(rf);
     if (!j->body) return hx_fail(err, "out of memory");
     return 0;
+}
+
+/* The JSON-mode request after an unparseable ChatAdapter reply. */
+static enum stage json_stage(const hx_lm_config *lm)
+{
+    switch (lm->structured_outputs) {
+    case HX_SO_JSON_SCHEMA: return ST_JSON_SCHEMA;
+    case HX_SO_JSON_OBJECT: return ST_JSON_OBJECT;
+    case HX_SO_NONE: return ST_JSON_PLAIN;
+    case HX_SO_AUTO: break;
+    }
+    return hx_json_model_supports_schema(lm->model) ? ST_JSON_SCHEMA : ST_JSON_OBJECT;
 }
 
 static cJSON *render_inputs(const hx_module_config *m, const hx_transcript *t, char why[256])
@@ -128,6 +162,7 @@ static cJSON *render_inputs(const hx_module_config *m, const hx_transcript *t, c
 static void store_case(mod_run *mr, job *j, hx_status status, const char *reason,
                        const hx_case_verdict *v, const cJSON *outputs)
 {
+    lm_group *g = mr->g;
     hx_field_result *fr = NULL;
     char *oj = outputs ? cJSON_PrintUnformatted(outputs) : NULL;
     double cost = (j->prompt_tokens * mr->m->lm.price_in + j->completion_tokens * mr->m->lm.price_out) / 1e6;
@@ -140,8 +175,8 @@ static void store_case(mod_run *mr, job *j, hx_status status, const char *reason
         .reason = reason, .latency_ms = j->latency_ms, .prompt_tokens = j->prompt_tokens,
         .completion_tokens = j->completion_tokens, .cost_usd = cost, .outputs_json = oj,
         .nfields = fr ? v->nfields : 0, .fields = fr};
-    if (!mr->store_failed && hx_store_case_add(mr->st, mr->run_id, &cr, &mr->store_err) != 0)
-        mr->store_failed = 1;
+    if (!g->store_failed && hx_store_case_add(g->st, g->run_id, &cr, &g->store_err) != 0)
+        g->store_failed = 1;
     mr->done++;
     mr->cost_usd += cost;
     mr->prompt_tokens += j->prompt_tokens;
@@ -164,34 +199,46 @@ static void finish_parsed(mod_run *mr, job *j, cJSON *outputs)
     hx_case_verdict_free(&v);
 }
 
+static void requeue(job *j, enum stage next)
+{
+    lm_group *g = j->mr->g;
+    j->stage = next;
+    j->next = g->requeue;
+    g->requeue = j;
+}
+
+static void drop(job *j)
+{
+    j->mr->g->live--;
+    job_free(j);
+}
+
 static void on_done(void *user, const hx_lm_result *r)
 {
     job *j = user;
     mod_run *mr = j->mr;
+    lm_group *g = mr->g;
     cJSON *outputs = NULL;
     char why[256] = "";
     int parsed;
 
-    if (mr->aborting) {
-        mr->live--;
-        job_free(j);
+    if (g->aborting) {
+        drop(j);
         return;
     }
     j->latency_ms += r->latency_ms;
     j->prompt_tokens += r->prompt_tokens;
     j->completion_tokens += r->completion_tokens;
     if (!r->ok) {
-        /* A provider that refuses structured outputs answers 400: DSPy then
-         * asks for a plain JSON object. */
+        /* A server that refuses structured outputs answers 400. DSPy
+         * raises there; asking for a plain JSON object instead is kinder
+         * to a suite whose structured_outputs guess was wrong. */
         if (j->stage == ST_JSON_SCHEMA && r->http_status == 400) {
-            j->stage = ST_JSON_OBJECT;
-            j->next = mr->requeue;
-            mr->requeue = j;
+            requeue(j, ST_JSON_OBJECT);
             return;
         }
         store_case(mr, j, HX_ERROR, r->error ? r->error : "LM request failed", NULL, NULL);
-        mr->live--;
-        job_free(j);
+        drop(j);
         return;
     }
     if (j->stage == ST_CHAT)
@@ -201,39 +248,40 @@ static void on_done(void *user, const hx_lm_result *r)
     if (parsed == 0) {
         /* Only replies that parsed are cached: an unparseable reply cached
          * would be replayed forever. */
-        if (mr->cache && mr->cache_mode == HX_CACHE_READ_WRITE && !r->from_cache)
-            hx_lm_cache_put(mr->cache, j->body, r->body, r->prompt_tokens, r->completion_tokens, NULL);
+        if (g->cache && g->cache_mode == HX_CACHE_READ_WRITE && !r->from_cache)
+            hx_lm_cache_put(g->cache, j->body, r->body, r->prompt_tokens, r->completion_tokens, NULL);
         finish_parsed(mr, j, outputs);
         cJSON_Delete(outputs);
-        mr->live--;
-        job_free(j);
+        drop(j);
         return;
     }
-    if (j->stage == ST_CHAT) snprintf(j->first_why, sizeof j->first_why, "%s", why);
-    if (j->stage != ST_JSON_OBJECT) {
-        j->stage = j->stage == ST_CHAT ? ST_JSON_SCHEMA : ST_JSON_OBJECT;
-        j->next = mr->requeue;
-        mr->requeue = j;
+    if (j->stage == ST_CHAT) {
+        snprintf(j->first_why, sizeof j->first_why, "%s", why);
+        requeue(j, json_stage(&mr->m->lm));
+        return;
+    }
+    if (j->stage == ST_JSON_SCHEMA) {
+        requeue(j, ST_JSON_OBJECT);
         return;
     }
     char reason[600];
     snprintf(reason, sizeof reason, "unparseable reply: %s (JSON mode: %s)", j->first_why, why);
     store_case(mr, j, HX_FAIL, reason, NULL, NULL);
-    mr->live--;
-    job_free(j);
+    drop(j);
 }
 
 /* --- the loop ------------------------------------------------------------------ */
 
-static int submit(mod_run *mr, job *j, hx_error *err)
+static int submit(lm_group *g, job *j, hx_error *err)
 {
     if (build_body(j, err) != 0) return -1;
-    return hx_lm_submit(mr->client, j->body, j, on_done, err);
+    return hx_lm_submit(g->client, j->body, j, on_done, err);
 }
 
 /* Should this transcript go through this module in this run? */
 static int wanted(mod_run *mr, const hx_run_opts *o, const hx_transcript *t, hx_error *err)
 {
+    lm_group *g = mr->g;
     const cJSON *e;
     int has = 0;
     bool found;
@@ -243,118 +291,156 @@ static int wanted(mod_run *mr, const hx_run_opts *o, const hx_transcript *t, hx_
         if (hx_rules_find(&mr->m->rules, e->string)) has = 1;
     if (!has) return 0; /* nothing of this module to check: don't pay for a call */
     if (!o->resume_run && !o->rerun_errors_run) return 1;
-    if (hx_store_case_status(mr->st, mr->run_id, mr->a->name, mr->m->name, t->id, &found, &status, err) != 0)
+    if (hx_store_case_status(g->st, g->run_id, mr->a->name, mr->m->name, t->id, &found, &status, err) != 0)
         return -1;
     if (o->rerun_errors_run) return found && status == HX_ERROR;
     return !found;
 }
 
-static void progress(const mod_run *mr, size_t total_seen, bool on)
+static void progress(const lm_group *g, size_t cur, size_t total_seen, bool on)
 {
+    size_t done = 0, passed = 0, failed = 0, errors = 0;
+    const mod_run *mr = g->mods[cur < g->nmods ? cur : g->nmods - 1];
     if (!on) return;
-    fprintf(stderr, "\r\033[K%s/%s: %zu done (%zu pass, %zu fail, %zu error), %zu in flight, %zu read",
-            mr->a->name, mr->m->name, mr->done, mr->passed, mr->failed, mr->errors, mr->live, total_seen);
+    for (size_t i = 0; i < g->nmods; i++) {
+        done += g->mods[i]->done;
+        passed += g->mods[i]->passed;
+        failed += g->mods[i]->failed;
+        errors += g->mods[i]->errors;
+    }
+    if (g->nmods > 1)
+        fprintf(stderr, "\r\033[K%s/%s (module %zu of %zu): %zu done (%zu pass, %zu fail, %zu error), %zu in flight, %zu read",
+                mr->a->name, mr->m->name, (cur < g->nmods ? cur : g->nmods - 1) + 1, g->nmods,
+                done, passed, failed, errors, g->live, total_seen);
+    else
+        fprintf(stderr, "\r\033[K%s/%s: %zu done (%zu pass, %zu fail, %zu error), %zu in flight, %zu read",
+                mr->a->name, mr->m->name, done, passed, failed, errors, g->live, total_seen);
     fflush(stderr);
 }
 
-static int open_client(mod_run *mr, const hx_run_opts *o, hx_error *err)
+static int open_client(lm_group *g, const hx_run_opts *o, hx_error *err)
 {
-    const hx_lm_config *lm = &mr->m->lm;
+    const hx_lm_config *lm = g->lm;
     const char *key = lm->api_key_env ? getenv(lm->api_key_env) : NULL;
     hx_lm_opts lo = {
         .base_url = lm->base_url, .api_key = key && *key ? key : NULL, .timeout_s = lm->timeout_s,
         .concurrency = o->concurrency > 0 ? o->concurrency : lm->concurrency,
         .max_retries = lm->max_retries, .rpm = lm->rpm, .tpm = lm->tpm, .backoff_base_ms = 500,
-        .seed = (unsigned)time(NULL), .cache = mr->cache, .cache_mode = mr->cache_mode};
-    return hx_lm_client_new(&lo, &mr->client, err);
+        .seed = (unsigned)time(NULL), .cache = g->cache, .cache_mode = g->cache_mode};
+    return hx_lm_client_new(&lo, &g->client, err);
 }
 
-static int run_module(mod_run *mr, const hx_run_opts *o, hx_error *err)
+/* Read the next transcript of the module being read and queue its case.
+ * Returns 1 when a case was queued or skipped, 0 when the module has
+ * nothing left, -1 on error. */
+static int feed_one(lm_group *g, mod_run *mr, hx_tscan *sc, hx_diags *d, const hx_run_opts *o,
+                    size_t *seen, hx_error *err)
 {
-    hx_tscan *sc;
     hx_transcript t;
+    char why[256];
+    int r = hx_tscan_next(sc, &t, d);
+    if (r == 0) return 0;
+    if (r < 0) return 1; /* validated already; cannot happen unless files changed */
+    (*seen)++;
+    int w = wanted(mr, o, &t, err);
+    if (w <= 0) { hx_transcript_free(&t); return w < 0 ? -1 : 1; }
+    job *j = calloc(1, sizeof *j);
+    if (!j) { hx_transcript_free(&t); return hx_fail(err, "out of memory"); }
+    j->mr = mr;
+    j->tid = strdup(t.id);
+    j->expected = cJSON_Duplicate(t.expected, 1);
+    hx_transcript_ctx(&t, &j->ctx);
+    j->inputs = render_inputs(mr->m, &t, why);
+    hx_transcript_free(&t);
+    if (!j->inputs) {
+        store_case(mr, j, HX_ERROR, why, NULL, NULL);
+        job_free(j);
+        return 1;
+    }
+    g->live++;
+    return submit(g, j, err) != 0 ? -1 : 1;
+}
+
+static int run_group(lm_group *g, const hx_run_opts *o, hx_error *err)
+{
+    hx_tscan *sc = NULL;
     hx_diags d = {0};
-    int more = 1, rc = 0, conc = o->concurrency > 0 ? o->concurrency : mr->m->lm.concurrency;
-    size_t seen = 0, cap = (size_t)conc * 2;
+    int rc = 0, conc = o->concurrency > 0 ? o->concurrency : g->lm->concurrency;
+    size_t cur = 0, seen = 0, cap = (size_t)conc * 2;
     bool show = o->progress;
     double last_flush = now_s();
 
-    if (hx_store_module_begin(mr->st, mr->run_id, mr->a->name, mr->m->name, mr->m->prog.sha256,
-                              mr->m->bar, err) != 0)
-        return -1;
-    if (open_client(mr, o, err) != 0) return -1;
-    if (hx_tscan_open(mr->a->transcripts, &sc, err) != 0) {
-        hx_lm_client_free(mr->client);
-        return -1;
-    }
-    while (more || mr->live) {
-        while (mr->requeue) {
-            job *j = mr->requeue;
-            mr->requeue = j->next;
-            if (submit(mr, j, err) != 0) { rc = -1; goto out; }
+    if (open_client(g, o, err) != 0) return -1;
+    for (;;) {
+        while (g->requeue) {
+            job *j = g->requeue;
+            g->requeue = j->next;
+            if (submit(g, j, err) != 0) { rc = -1; goto out; }
         }
-        while (more && mr->live < cap) {
-            int r = hx_tscan_next(sc, &t, &d);
-            if (r == 0) { more = 0; break; }
-            if (r < 0) continue; /* validated already; cannot happen unless files changed */
-            seen++;
-            int w = wanted(mr, o, &t, err);
-            if (w < 0) { hx_transcript_free(&t); rc = -1; goto out; }
-            if (w == 0) { hx_transcript_free(&t); continue; }
-            job *j = calloc(1, sizeof *j);
-            char why[256];
-            if (!j) { hx_transcript_free(&t); rc = hx_fail(err, "out of memory"); goto out; }
-            j->mr = mr;
-            j->tid = strdup(t.id);
-            j->expected = cJSON_Duplicate(t.expected, 1);
-            hx_transcript_ctx(&t, &j->ctx);
-            j->inputs = render_inputs(mr->m, &t, why);
-            hx_transcript_free(&t);
-            if (!j->inputs) {
-                store_case(mr, j, HX_ERROR, why, NULL, NULL);
-                job_free(j);
-                continue;
+        while (g->live < cap && cur < g->nmods) {
+            mod_run *mr = g->mods[cur];
+            if (!sc) {
+                if (hx_store_module_begin(g->st, g->run_id, mr->a->name, mr->m->name, mr->m->prog.sha256,
+                                          mr->m->bar, err) != 0 ||
+                    hx_tscan_open(mr->a->transcripts, &sc, err) != 0) {
+                    rc = -1;
+                    goto out;
+                }
             }
-            mr->live++;
-            if (submit(mr, j, err) != 0) { rc = -1; goto out; }
+            int r = feed_one(g, mr, sc, &d, o, &seen, err);
+            if (r < 0) { rc = -1; goto out; }
+            if (r == 0) { /* on to the next module while this one drains */
+                hx_tscan_close(sc);
+                sc = NULL;
+                cur++;
+            }
         }
-        if (mr->live) hx_lm_poll(mr->client, 100);
+        if (cur == g->nmods && g->live == 0) break;
+        if (g->live) hx_lm_poll(g->client, 100);
         /* The store commits a batch when a case arrives after its time bound;
          * on a slow LM that may be long after, so commit when idle too, and a
          * dashboard sees progress within a second. */
         if (now_s() - last_flush > 1.0) {
-            if (!mr->store_failed && hx_store_flush(mr->st, &mr->store_err) != 0) mr->store_failed = 1;
+            if (!g->store_failed && hx_store_flush(g->st, &g->store_err) != 0) g->store_failed = 1;
             last_flush = now_s();
         }
-        if (mr->store_failed) {
-            *err = mr->store_err;
+        if (g->store_failed) {
+            *err = g->store_err;
             rc = -1;
             goto out;
         }
-        progress(mr, seen, show);
+        progress(g, cur, seen, show);
     }
 out:
     if (show) fputc('\n', stderr);
     /* On failure, what is still queued or in flight is dropped: freeing the
      * client cancels it, and on_done frees each job without storing it. */
-    mr->aborting = rc != 0;
-    while (mr->requeue) {
-        job *j = mr->requeue;
-        mr->requeue = j->next;
-        mr->live--;
-        job_free(j);
+    g->aborting = rc != 0;
+    while (g->requeue) {
+        job *j = g->requeue;
+        g->requeue = j->next;
+        drop(j);
     }
     {
         hx_lm_stats ls;
-        hx_lm_get_stats(mr->client, &ls);
-        mr->requests = ls.requests;
-        mr->retries = ls.retries;
+        hx_lm_get_stats(g->client, &ls);
+        g->requests = ls.requests;
+        g->retries = ls.retries;
     }
-    hx_lm_client_free(mr->client);
-    mr->client = NULL;
+    hx_lm_client_free(g->client);
+    g->client = NULL;
     hx_tscan_close(sc);
     hx_diags_free(&d);
     return rc;
+}
+
+/* Can these two modules share one client? Same endpoint, same key, same
+ * limits: the model may differ (it travels in each request body). */
+static bool same_endpoint(const hx_lm_config *x, const hx_lm_config *y)
+{
+    return strcmp(x->base_url, y->base_url) == 0 && strcmp(x->api_key_env, y->api_key_env) == 0 &&
+           x->timeout_s == y->timeout_s && x->concurrency == y->concurrency &&
+           x->max_retries == y->max_retries && x->rpm == y->rpm && x->tpm == y->tpm;
 }
 
 /* --- selection and summary --------------------------------------------------------- */
@@ -461,11 +547,67 @@ static int summarise(hx_store *st, hx_run_summary *sum, hx_error *err)
     return 0;
 }
 
+/* The selected modules, in suite order, grouped by LM endpoint. mods and
+ * groups are owned by the caller (each group's mods array too). */
+static int plan_groups(const hx_suite *s, const hx_run_opts *o, hx_store *st, int64_t run_id,
+                       hx_lm_cache *cache, mod_run **mods_out, size_t *nmods_out,
+                       lm_group **groups_out, size_t *ngroups_out, hx_error *err)
+{
+    size_t n = 0, ng = 0;
+    for (size_t a = 0; a < s->nagents; a++)
+        n += s->agents[a].nmodules;
+    mod_run *mods = calloc(n ? n : 1, sizeof *mods);
+    lm_group *groups = calloc(n ? n : 1, sizeof *groups);
+    *mods_out = mods;
+    *groups_out = groups;
+    *nmods_out = *ngroups_out = 0;
+    if (!mods || !groups) return hx_fail(err, "out of memory");
+    n = 0;
+    for (size_t a = 0; a < s->nagents; a++) {
+        if (!selected(s->agents[a].name, o->agents, o->nagents)) continue;
+        for (size_t k = 0; k < s->agents[a].nmodules; k++) {
+            const hx_module_config *m = &s->agents[a].modules[k];
+            if (!selected(m->name, o->modules, o->nmodules)) continue;
+            mod_run *mr = &mods[n++];
+            lm_group *g = NULL;
+            *nmods_out = n;
+            mr->a = &s->agents[a];
+            mr->m = m;
+            for (size_t i = 0; i < ng && !g; i++)
+                if (same_endpoint(groups[i].lm, &m->lm)) g = &groups[i];
+            if (!g) {
+                g = &groups[ng++];
+                *ngroups_out = ng;
+                *g = (lm_group){.lm = &m->lm, .st = st, .run_id = run_id, .cache = cache,
+                                .cache_mode = o->cache_mode};
+            }
+            mod_run **grown = realloc(g->mods, (g->nmods + 1) * sizeof *grown);
+            if (!grown) return hx_fail(err, "out of memory");
+            g->mods = grown;
+            g->mods[g->nmods++] = mr;
+            mr->g = g;
+        }
+    }
+    return 0;
+}
+
+static void tally(const mod_run *mods, size_t n, hx_run_summary *sum)
+{
+    for (size_t i = 0; i < n; i++) {
+        sum->prompt_tokens += mods[i].prompt_tokens;
+        sum->completion_tokens += mods[i].completion_tokens;
+        sum->cost_usd += mods[i].cost_usd;
+    }
+}
+
 int hx_run(const hx_run_opts *o, hx_run_summary *sum, hx_diags *d, hx_error *err)
 {
     hx_suite s;
     hx_store *st = NULL;
     hx_lm_cache *cache = NULL;
+    mod_run *mods = NULL;
+    lm_group *groups = NULL;
+    size_t nmods = 0, ngroups = 0;
     int rc = -1;
     double t0 = now_s();
 
@@ -491,27 +633,20 @@ int hx_run(const hx_run_opts *o, hx_run_summary *sum, hx_diags *d, hx_error *err
         hx_run_info info = {.kind = "run", .suite_path = o->suite_path, .lm_model = s.lm.model};
         if (hx_store_run_begin(st, &info, &sum->run_id, err) != 0) goto out;
     }
-    for (size_t a = 0; a < s.nagents; a++) {
-        if (!selected(s.agents[a].name, o->agents, o->nagents)) continue;
-        for (size_t k = 0; k < s.agents[a].nmodules; k++) {
-            const hx_module_config *m = &s.agents[a].modules[k];
-            if (!selected(m->name, o->modules, o->nmodules)) continue;
-            mod_run mr = {.s = &s, .a = &s.agents[a], .m = m, .st = st, .run_id = sum->run_id,
-                          .cache = cache, .cache_mode = o->cache_mode};
-            int r = run_module(&mr, o, err);
-            sum->prompt_tokens += mr.prompt_tokens;
-            sum->completion_tokens += mr.completion_tokens;
-            sum->cost_usd += mr.cost_usd;
-            sum->requests += mr.requests;
-            sum->retries += mr.retries;
-            if (r != 0) {
-                hx_error e2;
-                hx_store_flush(st, &e2);
-                hx_store_run_end(st, sum->run_id, "aborted", &e2);
-                goto out;
-            }
+    if (plan_groups(&s, o, st, sum->run_id, cache, &mods, &nmods, &groups, &ngroups, err) != 0) goto out;
+    for (size_t i = 0; i < ngroups; i++) {
+        int r = run_group(&groups[i], o, err);
+        sum->requests += groups[i].requests;
+        sum->retries += groups[i].retries;
+        if (r != 0) {
+            hx_error e2;
+            tally(mods, nmods, sum);
+            hx_store_flush(st, &e2);
+            hx_store_run_end(st, sum->run_id, "aborted", &e2);
+            goto out;
         }
     }
+    tally(mods, nmods, sum);
     if (hx_store_run_end(st, sum->run_id, "finished", err) != 0) goto out;
     if (summarise(st, sum, err) != 0) goto out;
     /* The run is already finished and stored; a database failure while
@@ -523,6 +658,9 @@ int hx_run(const hx_run_opts *o, hx_run_summary *sum, hx_diags *d, hx_error *err
     sum->wall_s = now_s() - t0;
     rc = 0;
 out:
+    for (size_t i = 0; i < ngroups; i++) free(groups[i].mods);
+    free(groups);
+    free(mods);
     hx_lm_cache_close(cache);
     hx_store_close(st);
     hx_suite_free(&s);

@@ -97,7 +97,7 @@ static char *resolve(const char *dir, const char *p)
 
 static const char *const LM_KEYS[] = {
     "model", "base_url", "api_key_env", "temperature", "max_tokens", "timeout_s",
-    "concurrency", "max_retries", "rpm", "tpm", "price_per_mtok", NULL};
+    "concurrency", "max_retries", "rpm", "tpm", "price_per_mtok", "structured_outputs", NULL};
 
 static void lm_defaults(hx_lm_config *lm)
 {
@@ -133,6 +133,23 @@ static void replace(char **slot, char *v)
     if (v) { free(*slot); *slot = v; }
 }
 
+static void read_structured_outputs(rd *r, const cJSON *o, const hx_jpath *p, hx_lm_config *lm)
+{
+    static const char *const NAMES[] = {"auto", "json_schema", "json_object", "none"};
+    char *v = get_str(r, o, p, "structured_outputs", NULL, 0);
+    if (!v) return;
+    for (size_t i = 0; i < sizeof NAMES / sizeof *NAMES; i++)
+        if (strcmp(v, NAMES[i]) == 0) {
+            lm->structured_outputs = (hx_structured_outputs)i;
+            free(v);
+            return;
+        }
+    hx_jpath q = hx_jpath_key(p, "structured_outputs");
+    hx_doc_diag(r->d, r->doc, &q, "expected \"auto\", \"json_schema\", \"json_object\" or \"none\", got \"%s\"", v);
+    r->bad = 1;
+    free(v);
+}
+
 /* Apply the keys present in o onto lm (which holds defaults or the suite's). */
 static void read_lm(rd *r, const cJSON *o, const hx_jpath *p, hx_lm_config *lm)
 {
@@ -165,6 +182,7 @@ static void read_lm(rd *r, const cJSON *o, const hx_jpath *p, hx_lm_config *lm)
             lm->price_out = get_num(r, price, &q, "output", lm->price_out, 0, 1e6, 0);
         }
     }
+    read_structured_outputs(r, o, p, lm);
     if (lm->base_url && strncmp(lm->base_url, "http://", 7) && strncmp(lm->base_url, "https://", 8)) {
         hx_jpath q = hx_jpath_key(p, "base_url");
         hx_doc_diag(r->d, r->doc, &q, "expected an http:// or https:// URL, got \"%s\"", lm->base_url);

@@ -21,6 +21,17 @@
 #include "rules.h"
 #include "signature.h"
 
+/* What JSON mode asks the server for, after a ChatAdapter reply that does
+ * not parse (json_adapter.h). AUTO decides as DSPy 3.3.1 does from the
+ * model name: structured outputs only for models LiteLLM knows support
+ * them, a plain JSON object otherwise. */
+typedef enum hx_structured_outputs {
+    HX_SO_AUTO = 0,      /* "auto" */
+    HX_SO_JSON_SCHEMA,   /* "json_schema": strict schema, json_object if that fails */
+    HX_SO_JSON_OBJECT,   /* "json_object" */
+    HX_SO_NONE           /* "none": the JSON prompt alone, no response_format */
+} hx_structured_outputs;
+
 typedef struct hx_lm_config {
     char *model;         /* owned */
     char *base_url;      /* owned */
@@ -32,6 +43,7 @@ typedef struct hx_lm_config {
     int max_retries;
     int rpm, tpm;        /* 0 = unlimited */
     double price_in, price_out; /* USD per million tokens */
+    hx_structured_outputs structured_outputs;
 } hx_lm_config;
 
 typedef struct hx_recompile_config {

@@ -48,6 +48,7 @@ static void answer(const sl_service *svc, const sl_prompt *p, sl_fault f, sl_htt
     char *content, *env;
     if (sl_answer_make(&svc->model, p, &a) != 0) { oom(out); return; }
     sl_stats_answer(svc->stats, p->json_mode, a.matched != NULL, a.untaught);
+    sl_stats_response_format(svc->stats, (int)p->rf);
     content = f == SL_FAULT_EMPTY ? strdup("") : sl_reply_content(p, a.values, f == SL_FAULT_TRUNCATE);
     sl_answer_free(&a);
     if (!content) { oom(out); return; }

@@ -316,6 +316,15 @@ static int read_messages(sl_prompt *p, const cJSON *msgs, char **sys, char **use
     return p->teach ? 0 : -1;
 }
 
+static sl_rf rf_type(const cJSON *rf)
+{
+    const cJSON *ty = cJSON_GetObjectItemCaseSensitive(rf, "type");
+    if (!rf) return SL_RF_NONE;
+    if (cJSON_IsString(ty) && strcmp(ty->valuestring, "json_object") == 0) return SL_RF_JSON_OBJECT;
+    if (cJSON_IsString(ty) && strcmp(ty->valuestring, "json_schema") == 0) return SL_RF_JSON_SCHEMA;
+    return SL_RF_OTHER;
+}
+
 static bool wants_json(const cJSON *rf, const char *sys)
 {
     const cJSON *ty = cJSON_GetObjectItemCaseSensitive(rf, "type");
@@ -353,6 +362,7 @@ static sl_prompt_rc parse_root(const cJSON *root, sl_prompt *p, char why[256])
     p->model = strdup(cJSON_IsString(model) && model->valuestring[0] ? model->valuestring : "simlm");
     if (!p->model || read_messages(p, msgs, &sys, &user) != 0) return SL_PROMPT_OOM;
     p->json_mode = wants_json(rf, sys);
+    p->rf = rf_type(rf);
     p->max_tokens = max_tokens_of(root);
     rc = read_fields(p, rf, sys, user);
     if (rc == 0) rc = read_sections(p, user);

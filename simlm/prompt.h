@@ -22,6 +22,10 @@
 
 #include "ftype.h"
 
+/* The response_format a request asked for (counted in /stats, so tests
+ * see which JSON-mode requests a client sends). */
+typedef enum sl_rf { SL_RF_NONE, SL_RF_JSON_OBJECT, SL_RF_JSON_SCHEMA, SL_RF_OTHER, SL_RF_COUNT } sl_rf;
+
 typedef struct sl_field {
     char *name;     /* owned */
     sl_type *type;  /* owned */
@@ -35,6 +39,7 @@ typedef struct sl_value {
 typedef struct sl_prompt {
     char *model;              /* owned: the request's model, or "simlm" */
     bool json_mode;           /* answer with a JSON object */
+    sl_rf rf;                 /* the request's response_format type */
     sl_field *outputs;        /* owned, in signature order */
     size_t noutputs;
     sl_field *inputs;         /* owned: the system message's input list (may be empty) */

@@ -18,6 +18,7 @@ struct sl_stats {
     unsigned long outcome[SL_OUT_COUNT];
     unsigned long fault[SL_FAULT_COUNT];
     unsigned long json_mode, chat_adapter, matched, unmatched, untaught_tags;
+    unsigned long rf[4];       /* none, json_object, json_schema, other */
 };
 
 sl_stats *sl_stats_new(void)
@@ -63,6 +64,14 @@ void sl_stats_answer(sl_stats *s, bool json_mode, bool matched, unsigned untaugh
     pthread_mutex_unlock(&s->mu);
 }
 
+void sl_stats_response_format(sl_stats *s, int rf)
+{
+    if (rf < 0 || rf > 3) rf = 3;
+    pthread_mutex_lock(&s->mu);
+    s->rf[rf]++;
+    pthread_mutex_unlock(&s->mu);
+}
+
 static const char *const OUTCOMES[SL_OUT_COUNT] = {"answered", "bad_request", "other", "error"};
 
 static cJSON *snapshot(const sl_stats *s)
@@ -90,6 +99,10 @@ static cJSON *snapshot(const sl_stats *s)
         cJSON_AddNumberToObject(an, "matched", (double)s->matched);
         cJSON_AddNumberToObject(an, "unmatched", (double)s->unmatched);
         cJSON_AddNumberToObject(an, "untaught_tags", (double)s->untaught_tags);
+    }
+    if ((an = cJSON_AddObjectToObject(o, "response_format"))) {
+        static const char *const RF[4] = {"none", "json_object", "json_schema", "other"};
+        for (int i = 0; i < 4; i++) cJSON_AddNumberToObject(an, RF[i], (double)s->rf[i]);
     }
     return o;
 }

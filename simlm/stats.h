@@ -31,6 +31,8 @@ void sl_stats_end(sl_stats *s, int status, sl_outcome o, sl_fault f);
 /* A completion's content: JSON mode or ChatAdapter, matched a transcript
  * or not, with this many untaught tags. */
 void sl_stats_answer(sl_stats *s, bool json_mode, bool matched, unsigned untaught);
+/* A completion request asked for this response_format (prompt.h). */
+void sl_stats_response_format(sl_stats *s, int rf);
 
 /* The counters as a JSON object (owned string; NULL on out of memory). */
 char *sl_stats_json(sl_stats *s);

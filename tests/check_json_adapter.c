@@ -329,6 +329,27 @@ START_TEST(parse_value_fallbacks)
 }
 END_TEST
 
+/* DSPy sends a json_schema only when litellm.supports_response_schema()
+ * says so. Expected values: LiteLLM's model table as pinned with DSPy 3.3.1
+ * (supports_response_schema of each id, printed from the bridge's venv). */
+START_TEST(which_models_get_a_schema)
+{
+    static const char *const yes[] = {
+        "openai/gpt-4o-mini", "openai/gpt-4o", "openai/gpt-4o-2024-08-06", "openai/gpt-4.1-nano",
+        "openai/gpt-5-mini", "openai/gpt-5.1", "openai/o1", "openai/o1-2024-12-17", "openai/o3-mini",
+        "openai/o4-mini", "openai/ft:gpt-4o-mini-2024-07-18", "gpt-4o-mini", "azure/gpt-4o"};
+    static const char *const no[] = {
+        "openai/simlm-1", "openai/smollm2-135m-instruct", "openai/gpt-3.5-turbo", "openai/gpt-4",
+        "openai/gpt-4-turbo", "openai/gpt-4o-2024-05-13", "openai/gpt-4o-audio-preview-2024-12-17",
+        "openai/o1-mini", "openai/llama-3.1-8b", "anthropic/claude-3-5-sonnet-20240620",
+        "ollama/llama3", "", NULL};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        ck_assert_msg(hx_json_model_supports_schema(yes[i]), "%s should get a json_schema", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        ck_assert_msg(!hx_json_model_supports_schema(no[i]), "%s should get json_object", no[i] ? no[i] : "NULL");
+}
+END_TEST
+
 Suite *make_suite(void);
 
 Suite *make_suite(void)
@@ -340,6 +361,7 @@ Suite *make_suite(void)
     tcase_add_test(fmt, demo_answers_are_indented_json);
     tcase_add_test(rf, verified_structured_schema);
     tcase_add_test(rf, structured_schema_types_and_titles);
+    tcase_add_test(rf, which_models_get_a_schema);
     tcase_add_checked_fixture(parse, psetup, pteardown);
     tcase_add_test(parse, parse_plain_fenced_and_wrapped);
     tcase_add_test(parse, parse_repairs_common_mistakes);

@@ -198,7 +198,7 @@ static const char FULL_SUITE_FMT[] =
     "          \"bar\": 0.5,\n"
     "          \"recompile\": { \"optimizer\": \"native\", \"auto\": \"medium\", \"min_cases\": 5,\n"
     "                         \"cooldown_hours\": 1.5, \"promote_margin\": 0.05, \"max_drop\": 3 },\n"
-    "          \"lm\": { \"model\": \"openai/gpt-4o\", \"temperature\": 0.7,\n"
+    "          \"lm\": { \"model\": \"openai/gpt-4o\", \"temperature\": 0.7, \"structured_outputs\": \"json_object\",\n"
     "                  \"price_per_mtok\": { \"output\": 2.5 } } } ] },\n"
     "    { \"name\": \"insurance-verification\",\n"
     "      \"transcripts\": \"/data/transcripts/insurance\",\n"
@@ -318,6 +318,7 @@ START_TEST(suite_full_valid)
     ck_assert_double_eq(m->lm.temperature, 0.2);
     ck_assert_int_eq(m->lm.concurrency, 4);
     ck_assert_double_eq(m->lm.price_out, 0.6);
+    ck_assert_int_eq(m->lm.structured_outputs, HX_SO_AUTO); /* the default */
     ck_assert_int_eq(m->agent_index, 0);
     ck_assert_int_eq(m->module_index, 0);
 
@@ -353,6 +354,7 @@ START_TEST(suite_full_valid)
     /* LM: the module's keys over the suite's */
     ck_assert_str_eq(m->lm.model, "openai/gpt-4o");
     ck_assert_double_eq(m->lm.temperature, 0.7);
+    ck_assert_int_eq(m->lm.structured_outputs, HX_SO_JSON_OBJECT);
     ck_assert_str_eq(m->lm.base_url, "http://127.0.0.1:9/v1");
     ck_assert_str_eq(m->lm.api_key_env, "HX_TEST_KEY");
     ck_assert_int_eq(m->lm.max_tokens, 500);

@@ -211,6 +211,31 @@ if start_simlm --truth transcripts/booking; then
   stop_simlm
 fi
 
+# Which JSON-mode request follows an unparseable ChatAdapter reply (rest-0002's
+# never parses): DSPy 3.3.1 asks for a json_schema only when LiteLLM knows the
+# model supports it (gpt-4o-mini does), json_object directly otherwise (a
+# local model's id), and the suite's lm.structured_outputs overrides that.
+rf_counts() { curl -s "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; r=json.load(sys.stdin)["response_format"]; print(r["none"], r["json_schema"], r["json_object"])'; }
+for variant in "gpt-4o-mini|auto|4 1 1" "smollm2-135m-instruct|auto|4 0 1" "gpt-4o-mini|json_object|4 0 1" \
+               "smollm2-135m-instruct|json_schema|4 1 1" "gpt-4o-mini|none|5 0 0"; do
+  IFS='|' read -r model so want <<<"$variant"
+  begin "run_json_fallback_${model%%-*}_$so"
+  if start_simlm --truth transcripts/booking; then
+    set_json suite.json "d['lm']['model']='openai/$model'; d['lm']['structured_outputs']='$so'"
+    run "$HX_BIN" run --suite suite.json --no-recompile --cache off --json
+    got=$(rf_counts)
+    want_rc 0 && [ "$got" = "$want" ] \
+      && [ "$(sql harness.db "SELECT status FROM case_results WHERE transcript_id='rest-0002'")" = "fail" ] \
+      && [ "$(json_get 'd["modules"][0]["passed"]')" = "3" ] && ok || bad "model $model, structured_outputs $so: requests (none, json_schema, json_object) = ($got), wanted ($want)"
+    stop_simlm
+  fi
+done
+
+begin validate_structured_outputs_value
+set_json suite.json 'd["lm"]["structured_outputs"]="json"'
+run "$HX_BIN" validate --suite suite.json
+want_rc 2 && want_err '$.lm.structured_outputs: expected "auto", "json_schema", "json_object" or "none", got "json"' && ok
+
 begin run_outage_exit3_then_rerun_errors
 if start_simlm --truth transcripts/booking --fail-all; then
   set_json suite.json 'd["lm"]["max_retries"]=1; d["lm"]["timeout_s"]=2'
