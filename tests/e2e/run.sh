@@ -301,6 +301,37 @@ if start_simlm $(truth_args) --latency-ms 40; then
   else bad "killed at $before cases; rc $RC vs $want_rc_clean; dups $dups; diff: $(diff <(echo "$clean") <(echo "$after") | head -5)"; fi
   stop_simlm
 fi
+
+# kill -9 at random moments: during the first run, then during each resume
+# (at any point: while validating, opening the database, sending, committing),
+# then one resume to the end: the results equal an uninterrupted run's, with
+# no duplicate. HX_KILL_SEED=N replays a sequence of kill moments.
+begin_demo run_kill9_random_moments_then_resume
+if start_simlm $(truth_args) --latency-ms 15 --jitter-ms 10; then
+  seed=${HX_KILL_SEED:-$RANDOM}; RANDOM=$seed
+  run "$HX_BIN" run --suite suite.json --no-recompile --concurrency 8
+  want_rc_clean=$RC; clean=$(status_list reports/harness.db 1); total=$(wc -l <<<"$clean")
+  count() { sqlite3 reports/harness.db "SELECT count(*) FROM case_results WHERE run_id=2" 2>/dev/null || echo 0; }
+  "$HX_BIN" run --suite suite.json --no-recompile --concurrency 8 >/dev/null 2>&1 &
+  hp=$!; at=$((1 + RANDOM % 60)); kills="$at cases"
+  for _ in $(seq 1 600); do c=$(count); [ "${c:-0}" -ge "$at" ] && break; kill -0 $hp 2>/dev/null || break; sleep 0.02; done
+  kill -9 $hp 2>/dev/null; wait $hp 2>/dev/null
+  for k in 1 2 3 4 5; do
+    "$HX_BIN" run --suite suite.json --no-recompile --concurrency 8 --resume 2 >/dev/null 2>&1 &
+    hp=$!; ms=$((RANDOM % 400)); kills="$kills, ${ms} ms"
+    sleep "$(printf '0.%03d' "$ms")"   # the random moment itself, not a synchronisation
+    kill -9 $hp 2>/dev/null; wait $hp 2>/dev/null
+  done
+  before=$(count)
+  run "$HX_BIN" run --suite suite.json --no-recompile --concurrency 8 --resume 2
+  after=$(status_list reports/harness.db 2)
+  dups=$(sql reports/harness.db "SELECT count(*) - count(DISTINCT agent||module||transcript_id) FROM case_results WHERE run_id=2")
+  integ=$(sql reports/harness.db "PRAGMA integrity_check")
+  if [ "$RC" -eq "$want_rc_clean" ] && [ "$clean" = "$after" ] && [ "$dups" = "0" ] && [ "$integ" = "ok" ] \
+     && [ "$(sql reports/harness.db "SELECT status FROM runs WHERE run_id=2")" = "finished" ]; then ok
+  else bad "seed $seed, kills at $kills; $before of $total cases before the last resume; rc $RC vs $want_rc_clean; dups $dups; integrity $integ; diff: $(diff <(echo "$clean") <(echo "$after") | head -5)"; fi
+  stop_simlm
+fi
 fi
 
 # --- normalize --------------------------------------------------------------
