@@ -548,17 +548,56 @@ struct hx_store {
 
 /* ---- small helpers ------------------------------------------------------ */
 
+/* The errno of the last failed system call on the connection's database
+ * file or its -wal (0 = none recorded). */
+static int file_errno(sqlite3 *db, int which)
+{
+    sqlite3_file *f = NULL;
+    int e = 0;
+    if (which == SQLITE_FCNTL_JOURNAL_POINTER) {
+        if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) != SQLITE_OK ||
+            !f || !f->pMethods)
+            return 0;
+        return f->pMethods->xFileControl(f, SQLITE_FCNTL_LAST_ERRNO, &e) == SQLITE_OK ? e : 0;
+    }
+    return sqlite3_file_control(db, "main", SQLITE_FCNTL_LAST_ERRNO, &e) == SQLITE_OK ? e : 0;
+}
+
+/* The connection's last error as a person needs it. SQLite says "disk I/O
+ * error" for every failed read, write, sync or mmap and "unable to open" for
+ * every failed open; the system's reason ("No space left on device",
+ * "Read-only file system", "File too large") is what tells them what to fix.
+ * SQLite keeps that errno in three places, none complete: the connection
+ * (sqlite3_system_errno: failed opens and the -shm, not writes to the -wal),
+ * and each file's last failure (the -wal, where a run's writes go, then the
+ * database file). They are consulted only for those two error classes: for
+ * any other code an errno would be a stale one. */
+static void db_errmsg(sqlite3 *db, char *buf, size_t n)
+{
+    int code = sqlite3_errcode(db) & 0xff, sys = 0;
+    /* Copied first: the look-ups below go through the connection. */
+    snprintf(buf, n, "%s", sqlite3_errmsg(db));
+    if (code == SQLITE_IOERR || code == SQLITE_CANTOPEN) {
+        sys = sqlite3_system_errno(db);
+        if (sys == 0) sys = file_errno(db, SQLITE_FCNTL_JOURNAL_POINTER);
+        if (sys == 0) sys = file_errno(db, SQLITE_FCNTL_LAST_ERRNO);
+    }
+    size_t len = strlen(buf);
+    if (sys != 0 && len < n) snprintf(buf + len, n - len, " (%s)", strerror(sys));
+}
+
 /* "path: <what>: <sqlite message>". */
 static int db_fail(hx_store *st, hx_error *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int db_fail(hx_store *st, hx_error *err, const char *fmt, ...)
 {
-    char what[512];
+    char what[512], msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return hx_fail(err, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+    db_errmsg(st->db, msg, sizeof msg);
+    return hx_fail(err, "%s: %s: %s", st->path, what, msg);
 }
 
 static sqlite3_stmt *q(hx_store *st, int id)
@@ -684,7 +723,7 @@ static int batch_commit(hx_store *st, hx_error *err)
         return 0;
     }
     char msg[512];
-    snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(st->db));
+    db_errmsg(st->db, msg, sizeof msg);
     if (in_tx(st)) run_q(st, Q_ROLLBACK);
     int lost = st->pending;
     st->pending = 0;
@@ -817,12 +856,25 @@ int hx_store_open_at_version(const char *path, int version, hx_store **out,
 
     int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
-        hx_fail(err, "%s: cannot open database: %s", path,
-                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        char msg[512];
+        if (st->db) db_errmsg(st->db, msg, sizeof msg);
+        else snprintf(msg, sizeof msg, "%s", sqlite3_errstr(rc));
+        hx_fail(err, "%s: cannot open database: %s", path, msg);
         goto fail;
     }
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, HX_BUSY_TIMEOUT_MS);
+    /* No checkpoint-on-close. When the last connection to a WAL database
+     * closes, SQLite takes an EXCLUSIVE lock on the file to checkpoint and
+     * delete the -wal, and a dashboard that starts a query in that instant
+     * gets SQLITE_BUSY (they run without a busy handler). The store is
+     * often that last connection: a run ends while a dashboard polls with a
+     * fresh connection per page. hx_store_close checkpoints without the
+     * lock instead (see there); the -wal and -shm stay beside the file. */
+    if (sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL) != SQLITE_OK) {
+        db_fail(st, err, "cannot configure database");
+        goto fail;
+    }
     int cur = 0;
     if (open_checks(st, version, &cur, err) != 0 || open_pragmas(st, err) != 0)
         goto fail;
@@ -847,6 +899,24 @@ void hx_store_close(hx_store *st)
     if (st->db) {
         if (in_tx(st) && run_q(st, Q_COMMIT) != SQLITE_OK && in_tx(st))
             run_q(st, Q_ROLLBACK);
+        /* The checkpoint SQLite would do on close, without its EXCLUSIVE
+         * lock (see hx_store_open_at_version). Copying the -wal into the
+         * database file means the file alone (a backup by cp, a reader with
+         * immutable=1) holds every run. Emptying the -wal (TRUNCATE) keeps
+         * the next first opener's recovery (a rebuild of the -shm from the
+         * -wal, during which new readers get SQLITE_BUSY_RECOVERY) as short
+         * as when the -wal was deleted. No busy wait: where a reader still
+         * needs part of the -wal (a snapshot held open) the checkpoint does
+         * what it can at once and the rest waits for the next one, rather
+         * than the run waiting for the reader. Truncating takes no lock that
+         * keeps readers out: they read the database file meanwhile. A
+         * failure (disk full) leaves the -wal authoritative and loses
+         * nothing, so it is not reported. Not on a refused file (version 0),
+         * which is left as it was. */
+        if (st->version > 0) {
+            sqlite3_busy_timeout(st->db, 0);
+            sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        }
         for (int i = 0; i < Q_COUNT; i++) sqlite3_finalize(st->q[i]);
         sqlite3_close_v2(st->db);
     }
@@ -1056,7 +1126,7 @@ int hx_store_case_add(hx_store *st, int64_t run_id, const hx_case_result *cr,
      * back (disk full, I/O error), the batch is gone and the message says
      * so. */
     char msg[512], lost[96] = "";
-    snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(st->db));
+    db_errmsg(st->db, msg, sizeof msg);
     if (in_tx(st)) {
         run_q(st, Q_ROLLBACK_TO);
         run_q(st, Q_RELEASE);

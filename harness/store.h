@@ -68,7 +68,11 @@ int hx_store_open_at_version(const char *path, int version, hx_store **out,
                              hx_error *err);
 
 /* Commits the open batch (errors are lost: call hx_store_flush first to see
- * them), then closes. NULL is fine. */
+ * them), copies and empties the -wal as far as no reader still needs it
+ * (without waiting for one, and without SQLite's exclusive
+ * checkpoint-on-close lock, which would make readers starting in that
+ * instant fail with SQLITE_BUSY), then closes. The -wal and -shm files stay
+ * beside the database. NULL is fine. */
 void hx_store_close(hx_store *st);
 
 /* The schema version of the open database, and the newest this code knows. */

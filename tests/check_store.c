@@ -13,7 +13,10 @@
 #include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1020,6 +1023,288 @@ START_TEST(test_disk_full_is_reported)
 }
 END_TEST
 
+/* ---- readers while the store opens, writes and closes -------------------- */
+
+/*
+ * A dashboard's connection has no busy handler: any lock that shuts readers
+ * out, however briefly, is an error on its screen. In WAL mode the only such
+ * lock is an EXCLUSIVE lock on the database file, and SQLite takes one when
+ * the last connection closes (to checkpoint and delete the -wal). A reader
+ * that starts in that instant fails with SQLITE_BUSY.
+ *
+ * To catch that instant without timing, the store is opened through a VFS
+ * that wraps "unix" and, whenever the store's connection is granted a
+ * database-file lock above SHARED, opens a new reader (plain "unix", no busy
+ * timeout) and runs a dashboard query right then. The unix VFS arbitrates
+ * locks between connections of one process itself, so the reader meets the
+ * store's lock exactly as another process would.
+ */
+static sqlite3_vfs *probe_unix;
+static sqlite3_vfs probe_vfs;
+static sqlite3_io_methods probe_methods;
+static const sqlite3_io_methods *probe_orig;
+static int probe_locks;     /* locks above SHARED granted to the store */
+static int probe_refused;   /* readers refused during one of them */
+static char probe_msg[256];
+
+static int probe_lock(sqlite3_file *f, int level)
+{
+    int rc = probe_orig->xLock(f, level);
+    if (rc != SQLITE_OK || level <= SQLITE_LOCK_SHARED) return rc;
+    probe_locks++;
+    sqlite3 *r = NULL;
+    int qrc = sqlite3_open_v2(dbpath, &r, SQLITE_OPEN_READWRITE, "unix");
+    if (qrc == SQLITE_OK)
+        qrc = sqlite3_exec(r, "SELECT count(*) FROM case_results", NULL, NULL, NULL);
+    if (qrc != SQLITE_OK) {
+        probe_refused++;
+        snprintf(probe_msg, sizeof probe_msg, "lock level %d: reader got %s (%s)", level,
+                 sqlite3_errstr(qrc), r ? sqlite3_errmsg(r) : "");
+    }
+    sqlite3_close(r);
+    return rc;
+}
+
+static int probe_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+    (void)vfs;
+    int rc = probe_unix->xOpen(probe_unix, name, f, flags, out);
+    if (rc == SQLITE_OK && (flags & SQLITE_OPEN_MAIN_DB) && f->pMethods) {
+        /* The file stays unix's own; only its lock call is intercepted. */
+        probe_orig = f->pMethods;
+        probe_methods = *probe_orig;
+        probe_methods.xLock = probe_lock;
+        f->pMethods = &probe_methods;
+    }
+    return rc;
+}
+
+/* Make the probe the default VFS (the store opens with the default) until
+ * probe_end. */
+static void probe_begin(void)
+{
+    probe_unix = sqlite3_vfs_find("unix");
+    ck_assert_ptr_nonnull(probe_unix);
+    probe_vfs = *probe_unix;
+    probe_vfs.zName = "hx-lock-probe";
+    probe_vfs.xOpen = probe_open;
+    probe_locks = probe_refused = 0;
+    probe_msg[0] = '\0';
+    ck_assert_int_eq(sqlite3_vfs_register(&probe_vfs, 1), SQLITE_OK);
+}
+
+static void probe_end(void)
+{
+    sqlite3_vfs_register(probe_unix, 1);
+    sqlite3_vfs_unregister(&probe_vfs);
+}
+
+START_TEST(test_readers_never_locked_out)
+{
+    /* The file exists and is in WAL mode already: turning WAL on is the one
+     * step that must lock readers out, and it happens once per database. */
+    hx_store *st = open_store();
+    hx_store_close(st);
+
+    probe_begin();
+    st = open_store();
+    sqlite3_vfs_register(probe_unix, 1); /* reader() below: plain unix */
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    hx_store_set_batch(st, 3, 0);
+    for (int i = 0; i < 10; i++) {
+        char tid[16];
+        snprintf(tid, sizeof tid, "t%d", i);
+        add_case(st, run, "a", "m", tid, i % 3 ? HX_PASS : HX_FAIL, 0, NULL);
+    }
+    hx_error err = {{0}};
+    ck_assert_msg(hx_store_run_end(st, run, "finished", &err) == 0, "%s", err.msg);
+    hx_store_close(st);
+    probe_end();
+    ck_assert_msg(probe_refused == 0, "%d of %d locks shut a reader out; %s", probe_refused,
+                  probe_locks, probe_msg);
+
+    sqlite3 *db = reader();
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 10);
+    sqlite3_close(db);
+
+    /* What the run wrote is in the database file itself when the store has
+     * closed, not only in the -wal beside it: a copy of the file alone (a
+     * backup script, an immutable=1 reader) holds it. */
+    char copy[400];
+    snprintf(copy, sizeof copy, "%s/copy.db", tmpdir);
+    static char buf[4 << 20];
+    size_t n = read_file(dbpath, buf, sizeof buf);
+    ck_assert_uint_lt(n, sizeof buf);
+    write_file(copy, buf, n);
+    ck_assert_int_eq(sqlite3_open(copy, &db), SQLITE_OK);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 10);
+    ck_assert_str_eq(qt(db, "SELECT status FROM runs WHERE run_id = %lld", (long long)run),
+                     "finished");
+    sqlite3_close(db);
+}
+END_TEST
+
+static long long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* The -wal the store leaves is empty: whoever opens the database first next
+ * rebuilds the -shm from it, and readers arriving meanwhile get
+ * SQLITE_BUSY_RECOVERY, for as long as the -wal takes to read. A reader
+ * holding an old snapshot keeps its part of the -wal, and closing does not
+ * wait for it (the busy timeout is 10 s; a close that waited would take it). */
+START_TEST(test_close_empties_wal_without_waiting)
+{
+    char wal[400];
+    snprintf(wal, sizeof wal, "%s-wal", dbpath);
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", NULL);
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    add_case(st, run, "a", "m", "t0", HX_PASS, 0, NULL);
+    flush(st);
+    ck_assert_int_gt(file_size(wal), 0);
+    hx_store_close(st);
+    ck_assert_int_le(file_size(wal), 0); /* empty or gone */
+
+    st = open_store();
+    sqlite3 *db = reader();
+    exec_ok(db, "BEGIN");
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 1);
+    for (int i = 1; i < 20; i++) {
+        char tid[16];
+        snprintf(tid, sizeof tid, "t%d", i);
+        add_case(st, run, "a", "m", tid, HX_FAIL, 0, NULL);
+    }
+    flush(st);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    hx_store_close(st);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    ck_assert_msg(s < 5.0, "closing waited %.1f s for a reader", s);
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 1); /* its snapshot */
+    exec_ok(db, "COMMIT");
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 20);
+    ck_assert_int_gt(file_size(wal), 0); /* what the reader needed was kept */
+    sqlite3_close(db);
+    hx_store_close(open_store());
+    ck_assert_int_le(file_size(wal), 0);
+    db = reader();
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM case_results"), 20);
+    sqlite3_close(db);
+}
+END_TEST
+
+/* ---- I/O errors name their cause ----------------------------------------- */
+
+/*
+ * SQLite says "disk I/O error" for every failed read, write or mmap; the
+ * person reading it needs the system's reason ("No space left on device",
+ * "File too large"). The failures are made real with RLIMIT_FSIZE in a child
+ * process (writes past the limit fail with EFBIG, SIGXFSZ ignored), so the
+ * test runs without root and leaves this process's limits alone.
+ */
+typedef enum { FSIZE_OPEN, FSIZE_WRITE } fsize_step;
+
+/* In the child: the step under a file-size limit of limit bytes. Writes the
+ * store's message to fd; exits 0 when the step failed as wanted. */
+static void fsize_child(int fd, fsize_step step, rlim_t limit)
+{
+    hx_error err = {{0}};
+    hx_store *st = NULL;
+    int rc = 0;
+    struct rlimit rl = { limit, limit };
+    signal(SIGXFSZ, SIG_IGN);
+    if (step == FSIZE_OPEN) {
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0) _exit(3);
+        rc = hx_store_open(dbpath, &st, &err);
+    } else {
+        if (hx_store_open(dbpath, &st, &err) != 0) _exit(4);
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0) _exit(3);
+        hx_run_info info = { .kind = "run" };
+        int64_t run = 0;
+        rc = hx_store_run_begin(st, &info, &run, &err);
+        if (rc == 0) rc = hx_store_module_begin(st, run, "a", "m", NULL, 0.5, &err);
+        hx_store_set_batch(st, 1, 0);
+        static char big[30000];
+        memset(big, 'x', sizeof big - 1);
+        for (int i = 0; i < 100 && rc == 0; i++) {
+            char tid[16];
+            snprintf(tid, sizeof tid, "t%d", i);
+            hx_case_result cr = { .agent = "a", .module = "m", .transcript_id = tid,
+                                  .status = HX_PASS, .outputs_json = big };
+            rc = hx_store_case_add(st, run, &cr, &err);
+        }
+    }
+    hx_store_close(st);
+    size_t len = strlen(err.msg);
+    if (write(fd, err.msg, len) != (ssize_t)len) _exit(5);
+    _exit(rc == -1 ? 0 : 1);
+}
+
+static void fsize_expect(fsize_step step, rlim_t limit, const char *what)
+{
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(p[0]);
+        fsize_child(p[1], step, limit);
+    }
+    close(p[1]);
+    char msg[1100] = "";
+    size_t got = 0;
+    ssize_t r;
+    while ((r = read(p[0], msg + got, sizeof msg - 1 - got)) > 0) got += (size_t)r;
+    msg[got] = '\0';
+    close(p[0]);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "child status %d, message [%s]", status, msg);
+    char want[300];
+    snprintf(want, sizeof want, "%s: %s", dbpath, what);
+    ck_assert_msg(strncmp(msg, want, strlen(want)) == 0, "[%s], wanted it to start [%s]", msg, want);
+    snprintf(want, sizeof want, "disk I/O error (%s)", strerror(EFBIG));
+    ck_assert_msg(strstr(msg, want), "[%s] does not contain [%s]", msg, want);
+}
+
+START_TEST(test_io_error_names_cause_at_open)
+{
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", NULL);
+    ck_assert_int_gt(run, 0);
+    hx_store_close(st);
+    /* Opening maps the -shm beside the file: 32 KiB, grown a page at a time,
+     * which a 4 KiB limit stops (a full disk stops it the same way). */
+    fsize_expect(FSIZE_OPEN, 4096, "cannot read schema version");
+    /* Nothing was lost or damaged. */
+    sqlite3 *db = reader();
+    ck_assert_str_eq(qt(db, "PRAGMA integrity_check"), "ok");
+    ck_assert_int_eq(qi(db, "SELECT count(*) FROM runs"), 1);
+    sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(test_io_error_names_cause_on_write)
+{
+    hx_store *st = open_store();
+    hx_store_close(st);
+    /* The -wal may not grow past 256 KiB: a few 30 KB cases fill it. */
+    fsize_expect(FSIZE_WRITE, 256 * 1024, "cannot write case results");
+    sqlite3 *db = reader();
+    ck_assert_str_eq(qt(db, "PRAGMA integrity_check"), "ok");
+    ck_assert_int_eq(qi(db, "SELECT cases FROM module_scores"),
+                     qi(db, "SELECT count(*) FROM case_results"));
+    sqlite3_close(db);
+}
+END_TEST
+
 /* ---- runs, modules ------------------------------------------------------ */
 
 START_TEST(test_run_lifecycle)
@@ -1920,6 +2205,10 @@ Suite *make_suite(void)
     tcase_add_test(tc, test_reader_during_open_batch);
     tcase_add_test(tc, test_bad_case_keeps_batch);
     tcase_add_test(tc, test_disk_full_is_reported);
+    tcase_add_test(tc, test_readers_never_locked_out);
+    tcase_add_test(tc, test_close_empties_wal_without_waiting);
+    tcase_add_test(tc, test_io_error_names_cause_at_open);
+    tcase_add_test(tc, test_io_error_names_cause_on_write);
     tcase_add_test(tc, test_run_lifecycle);
     tcase_add_test(tc, test_recompile_triggers);
     tcase_add_test(tc, test_v4_views_columns);
