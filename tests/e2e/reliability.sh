@@ -64,7 +64,7 @@ start_simlm() { # start_simlm ARGS...: simlm on an ephemeral port; suite.json po
   rm -f "$WORK/simlm.port"
   "$HX_SIMLM" --port 0 --port-file "$WORK/simlm.port" --quiet "$@" 2>"$WORK/simlm.err" &
   SIMLM_PID=$!
-  for _ in $(seq 1 200); do [ -s "$WORK/simlm.port" ] && break; kill -0 "$SIMLM_PID" 2>/dev/null || break; sleep 0.05; done
+  for _ in $(seq 1 1200); do [ -s "$WORK/simlm.port" ] && break; kill -0 "$SIMLM_PID" 2>/dev/null || break; sleep 0.05; done
   [ -s "$WORK/simlm.port" ] || { bad "simlm did not start: $(cat "$WORK/simlm.err")"; return 1; }
   PORT=$(cat "$WORK/simlm.port")
   set_json "$WORK/suite.json" "d['lm']['base_url'] = 'http://127.0.0.1:$PORT/v1'"
@@ -109,6 +109,9 @@ db_intact() {
 #              dashboard that never commits), re-reading inside it;
 #        hold: keeps a connection open (so the -wal and -shm files outlive
 #              the run), reading now and then.
+# It creates OUT_JSON.ready once its first round is done (in tx mode: its
+# snapshot is taken), or when it gives up: start_reader waits for that, so
+# the run under test starts only once the reader is reading.
 # No busy handler (timeout 0, as the sqlite3 CLI and most dashboards): any
 # SQLITE_BUSY is an error, recorded with its message.
 cat >"$TMP/reader.py" <<'PY'
@@ -123,6 +126,9 @@ QUERIES = [
 ]
 COUNT = "SELECT count(*) FROM case_results WHERE run_id = ?"
 res = {"rounds": 0, "queries": 0, "errors": [], "counts": [], "reconnects": 0}
+def ready():
+    if not os.path.exists(out + ".ready"):
+        open(out + ".ready", "w").close()
 def connect():
     while not os.path.exists(db) and not os.path.exists(stop):
         time.sleep(0.01)
@@ -152,6 +158,7 @@ try:
             err(e)
             if len(res["errors"]) > 50: break
         res["rounds"] += 1
+        ready()
         if mode == "fresh":
             if con: con.close()
             con = None
@@ -168,15 +175,32 @@ except sqlite3.Error as e:
     err(e)
 finally:
     if con: con.close()
+    ready()
 res["seconds"] = round(time.time() - t0, 2)
 json.dump(res, open(out, "w"))
 PY
-# start_reader MODE RUN_ID NAME: a reader in the background (pid in RPID)
+# wait_for FILE PID: until FILE exists or process PID has ended (polled,
+# at most 60 s: a loaded machine may take seconds to start Python); 1 if
+# FILE never appeared
+wait_for() {
+  local i
+  for i in $(seq 1 1200); do
+    [ -e "$1" ] && return 0
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.05
+  done
+  [ -e "$1" ]
+}
+# start_reader MODE RUN_ID NAME [nowait]: a reader in the background (pid
+# in RPID), returning once it has done its first round (nowait: at once, for
+# a database the run about to start creates)
 start_reader() {
-  rm -f "$WORK/$3.stop" "$WORK/$3.stop.release" "$WORK/$3.json"
+  rm -f "$WORK/$3.stop" "$WORK/$3.stop.release" "$WORK/$3.json" "$WORK/$3.json.ready"
   python3 "$TMP/reader.py" "$DB" "$WORK/$3.stop" "$WORK/$3.json" "$1" "$2" 2>"$WORK/$3.err" &
   RPID=$!
   BG_PIDS+=("$RPID")
+  [ "${4:-}" = nowait ] || wait_for "$WORK/$3.json.ready" "$RPID" \
+    || info "reader $3 never got ready: $(head -c 300 "$WORK/$3.err")"
 }
 stop_reader() { # stop_reader NAME PID: signal, wait (bounded by the reader itself)
   touch "$WORK/$1.stop" "$WORK/$1.stop.release"
@@ -214,7 +238,6 @@ begin readers_python_loop_see_no_busy
 if reader_run_setup; then
   start_reader loop 2 loop
   lp=$RPID
-  sleep 0.3
   timed_run2
   stop_reader loop "$lp"
   rounds=$(rjson loop 'd["rounds"]') errs=$(rjson loop 'len(d["errors"])') counts=$(rjson loop 'd["counts"]')
@@ -232,7 +255,6 @@ begin readers_fresh_connections_see_no_busy
 if reader_run_setup; then
   start_reader fresh 2 fresh
   fp=$RPID
-  sleep 0.3
   timed_run2
   stop_reader fresh "$fp"
   rounds=$(rjson fresh 'd["rounds"]') errs=$(rjson fresh 'len(d["errors"])') counts=$(rjson fresh 'd["counts"]')
@@ -264,10 +286,11 @@ if reader_run_setup; then
       else
         head -1 "$WORK/cli.last" >>"$WORK/cli.counts"
       fi
-    done ) &
+      [ -e "$WORK/cli.ready" ] || : >"$WORK/cli.ready"
+    done; : >"$WORK/cli.ready" ) &
   cp=$!
   BG_PIDS+=("$cp")
-  sleep 0.3
+  wait_for "$WORK/cli.ready" "$cp"
   timed_run2
   touch "$WORK/cli.stop"; wait "$cp" 2>/dev/null
   nok=$(cat "$WORK/cli.counts" 2>/dev/null | wc -l)
@@ -295,7 +318,6 @@ if start_simlm $(truth_args) --latency-ms 10 --jitter-ms 10; then
   # the run must neither wait for it nor fail
   start_reader tx 2 tx
   tp=$RPID
-  sleep 0.3
   run "$HX_BIN" run --suite suite.json --no-recompile --concurrency 8
   rc2=$RC err2=$ERR
   stop_reader tx "$tp"
@@ -406,14 +428,17 @@ if mount_tmpfs "$MNT" 16m; then
       run "$HX_BIN" run --suite suite.json --no-recompile --db "$DB" --concurrency 16
       rc2=$RC err2=$ERR
       sum_after=$(sha256sum "$DB" | cut -d' ' -f1)
+      # listed before anything else opens the database: the sqlite3 checks
+      # below may checkpoint and remove the -wal and -shm the run left
+      ls_after=$(ls -A "$MNT")
       mount -o remount,rw "$MNT"
       intact=1; db_intact "$DB" 1 320 || intact=0
       if [ "$rc1" -le 1 ] && [ "$rc2" -eq 3 ] && grep -qF "$DB" <<<"$err2" && grep -qi "read-only" <<<"${err2//$DB/}" \
-         && [ "$sum_before" = "$sum_after" ] && [ "$(ls -A "$MNT")" = "$ls_before" ] && [ "$intact" = 1 ]; then
+         && [ "$sum_before" = "$sum_after" ] && [ "$ls_after" = "$ls_before" ] && [ "$intact" = 1 ]; then
         info "stderr: $(head -c 300 <<<"$err2" | tr '\n' ' ')"
         ok
       else
-        bad "run 1 exit $rc1; run 2 exit $rc2 (wanted 3), stderr [${err2:0:400}] (wanted the path and 'read-only'); file unchanged: $([ "$sum_before" = "$sum_after" ] && echo yes || echo no); afterwards: $WHY"
+        bad "run 1 exit $rc1; run 2 exit $rc2 (wanted 3), stderr [${err2:0:400}] (wanted the path and 'read-only'); file unchanged: $([ "$sum_before" = "$sum_after" ] && echo yes || echo no); files [$(echo $ls_after)] (before: [$(echo $ls_before)]); afterwards: $WHY"
       fi
     else
       bad "cannot remount $MNT read-only: $(cat "$TMP/mount.err")"
@@ -487,7 +512,7 @@ PY
 python3 "$TMP/capture.py" "$TMP/captured-auth" "$TMP/capture.port" 2>/dev/null &
 CAP=$!
 BG_PIDS+=("$CAP")
-for _ in $(seq 1 100); do [ -s "$TMP/capture.port" ] && break; sleep 0.05; done
+for _ in $(seq 1 1200); do [ -s "$TMP/capture.port" ] && break; kill -0 "$CAP" 2>/dev/null || break; sleep 0.05; done
 cp suite.json suite-capture.json
 set_json suite-capture.json "d['lm']['base_url'] = 'http://127.0.0.1:$(cat "$TMP/capture.port")/v1'; d['lm']['max_retries'] = 0; d['lm']['timeout_s'] = 5; d['db'] = 'reports/capture.db'"
 run "$HX_BIN" run --suite suite-capture.json --no-recompile --agent restaurant-booking --json
@@ -499,10 +524,11 @@ if start_simlm $(truth_args) --latency-ms 5 --fail-500 0.1 --fault-mode once; th
   set_json suite.json "d['lm']['max_retries'] = 4"
   # keep a reader connection open across the run, so the -wal and -shm
   # files outlive it and can be scanned too
-  start_reader hold 1 hold
+  start_reader hold 1 hold nowait
   hp=$RPID
   run "$HX_BIN" run --suite suite.json --no-recompile --cache read-write --concurrency 16 --json
   rc_a=$RC
+  wait_for "$WORK/hold.json.ready" "$hp"
   run "$HX_BIN" run --suite suite.json --no-recompile --cache read --concurrency 16
   mkdir -p "$WORK/snap"
   cp "$DB"* "$WORK/snap/" 2>/dev/null
