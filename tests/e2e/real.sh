@@ -32,12 +32,13 @@
 #   REAL_THREADS       llama.cpp threads (2; with OMP_WAIT_POLICY=PASSIVE, since
 #                      spinning OpenMP threads on a busy 2-core machine decode
 #                      10x slower: 3.7 instead of 52 tokens/s, measured)
-#   REAL_JSON_SCHEMA   pass (default): json_schema requests go to llama_cpp.server,
-#                      which answers them HTTP 500 (it knows only "text" and
-#                      "json_object"); refuse: the logging proxy answers them
-#                      HTTP 400 itself, as a server without structured outputs
-#                      does, so the harness goes on to json_object — the request
-#                      DSPy 3.3.1 sends for this model. See docs/readme-real.md.
+#   REAL_JSON_SCHEMA   pass (default): any json_schema request goes to
+#                      llama_cpp.server, which answers it HTTP 500 (it knows
+#                      only "text" and "json_object"). The harness sends none
+#                      for this model id, as DSPy 3.3.1 sends none (checked
+#                      below). refuse: the logging proxy answers json_schema
+#                      requests HTTP 400 itself, as a server without structured
+#                      outputs does. See docs/readme-real.md.
 #   REAL_SETUP_ONLY=1  install and exit
 # Prints "N passed, N failed" last; exit 0 only if every check held.
 set -u
@@ -212,7 +213,7 @@ tally = collections.Counter(); per = {}
 for tid, status, reason in cases:
     stages = [r.get("stage") for r in by_case.get(tid, [])]
     if status == "error": k = "error (no answer)"
-    elif reason.startswith("unparseable reply"): k = "unparseable (all 3 stages)"
+    elif reason.startswith("unparseable reply"): k = "unparseable (chat and JSON mode)"
     elif stages and stages[-1] == "chat": k = "ChatAdapter"
     elif stages and stages[-1] == "json_schema": k = "JSON fallback (json_schema)"
     elif stages and stages[-1] == "json_object": k = "JSON fallback (json_object)"
@@ -228,7 +229,7 @@ ms = sorted(r["ms"] for r in reqs) or [0]
 print("latency per request: median %.1f s, max %.1f s; completion tokens: %d" % (
     ms[len(ms)//2]/1000, ms[-1]/1000, sum((r.get("usage") or {}).get("completion_tokens", 0) for r in reqs)))
 print("replies by outcome:")
-for k in ["ChatAdapter", "JSON fallback (json_schema)", "JSON fallback (json_object)", "unparseable (all 3 stages)", "error (no answer)", "parsed, stage unknown"]:
+for k in ["ChatAdapter", "JSON fallback (json_schema)", "JSON fallback (json_object)", "unparseable (chat and JSON mode)", "error (no answer)", "parsed, stage unknown"]:
     print("  %-30s %d" % (k, tally.get(k, 0)))
 json.dump({"tally": tally, "requests": len(reqs), "stages": stage_n, "http": {str(k): v for k, v in http_n.items()}},
           open(work + "/../tally.json", "w"), indent=1)
@@ -407,6 +408,10 @@ NOVERDICT=$(sql "SELECT count(*) FROM cases c WHERE c.run_id=$RUN AND c.status<>
 check "every parsed case has its per-field verdicts ($NOVERDICT without)" test "$NOVERDICT" = 0
 NREQ=$(grep -c . "$REAL_OUT/requests.jsonl" 2>/dev/null || echo 0)
 check "every case reached the model ($NREQ requests >= $NCASES cases)" test "$NREQ" -ge "$NCASES"
+# DSPy 3.3.1 asks a model LiteLLM does not know for {"type": "json_object"},
+# never for a json_schema (JSONAdapter: lm.supports_response_schema is False).
+NSCHEMA=$(grep -c '"stage": "json_schema"' "$REAL_OUT/requests.jsonl" 2>/dev/null)
+check "the JSON fallback asked for json_object, as DSPy does for this model ($NSCHEMA json_schema requests)" test "${NSCHEMA:-0}" = 0
 
 # --- 4. scores, tally, examples, report ----------------------------------------------
 echo
