@@ -17,6 +17,7 @@
 #include "address.h"
 #include "calendar.h"
 #include "fold.h"
+#include "json_doc.h"
 
 /* --- values --------------------------------------------------------------- */
 
@@ -324,7 +325,7 @@ static bool check_list(const hx_rule *r, const cJSON *expected, const cJSON *act
     bool ok = true;
     if (cJSON_IsString(actual)) {
         /* Models sometimes return a list as JSON text. */
-        parsed = cJSON_Parse(actual->valuestring);
+        parsed = hx_json_parse(actual->valuestring);
         if (cJSON_IsArray(parsed)) act = parsed;
     }
     if (!cJSON_IsArray(act)) {

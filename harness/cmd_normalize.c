@@ -12,6 +12,7 @@
 
 #include "assertion.h"
 #include "cli.h"
+#include "json_doc.h"
 #include "transcript.h"
 
 static const char HELP[] =
@@ -120,7 +121,7 @@ static int from_stdin(const opts *o, const hx_rule *fixed)
         int ok = 0;
         lineno++;
         if (strspn(line, " \t\r\n") == (size_t)n) continue;
-        j = cJSON_ParseWithLength(line, (size_t)n);
+        j = hx_json_parse_len(line, (size_t)n);
         t = cJSON_GetObjectItemCaseSensitive(j, "type");
         v = cJSON_GetObjectItemCaseSensitive(j, "value");
         ref = cJSON_GetObjectItemCaseSensitive(j, "ref");

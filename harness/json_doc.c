@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,30 @@ int hx_read_file(const char *path, size_t max_bytes, char **text, size_t *len, h
     return 0;
 }
 
+static pthread_mutex_t g_parse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+cJSON *hx_json_parse_opts(const char *text, size_t len, const char **end, int require_nul)
+{
+    const char *stop = NULL;
+    cJSON *root;
+    pthread_mutex_lock(&g_parse_lock);
+    root = cJSON_ParseWithLengthOpts(text, len, &stop, require_nul);
+    if (!root && !stop) stop = cJSON_GetErrorPtr();
+    pthread_mutex_unlock(&g_parse_lock);
+    if (end) *end = stop;
+    return root;
+}
+
+cJSON *hx_json_parse(const char *text)
+{
+    return text ? hx_json_parse_opts(text, strlen(text) + 1, NULL, 0) : NULL;
+}
+
+cJSON *hx_json_parse_len(const char *text, size_t len)
+{
+    return text ? hx_json_parse_opts(text, len, NULL, 0) : NULL;
+}
+
 static int only_space(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
@@ -108,14 +133,9 @@ int hx_json_doc_parse(const char *file, int line0, const char *text, size_t len,
     doc->text[len] = '\0';
     doc->len = len;
     doc->line0 = line0;
-    doc->root = cJSON_ParseWithLengthOpts(doc->text, len + 1, &end, 1);
+    doc->root = hx_json_parse_opts(doc->text, len + 1, &end, 1);
     if (!doc->root) {
-        size_t off = end ? (size_t)(end - doc->text) : 0;
-        if (!end) {
-            const char *e = cJSON_GetErrorPtr();
-            if (e && e >= doc->text && e <= doc->text + len) off = (size_t)(e - doc->text);
-        }
-        if (off > len) off = len;
+        size_t off = end && end >= doc->text && end <= doc->text + len ? (size_t)(end - doc->text) : 0;
         hx_line_col(doc->text, off, &line, &col);
         if (off >= len || only_space(doc->text + off, len - off)) {
             /* Point at the end of the last token, not past a final newline. */
@@ -401,6 +421,19 @@ void hx_json_describe(const cJSON *v, char *buf, size_t cap)
     else snprintf(buf, cap, "an invalid value");
 }
 
+/* Has a sibling before it in this object the same key? Objects are small
+ * (a transcript's, a rule's), so comparing with the earlier keys costs less
+ * than hashing them; large objects (a fuzzer's, a hostile file's) go
+ * through a hash set instead, so the check stays linear. */
+#define HX_DUP_LINEAR_MAX 32
+
+static bool key_seen_before(const cJSON *first, const cJSON *it)
+{
+    for (const cJSON *o = first; o != it; o = o->next)
+        if (strcmp(o->string, it->string) == 0) return true;
+    return false;
+}
+
 int hx_json_check_duplicates(const hx_json_doc *doc, const cJSON *v, const hx_jpath *p,
                              hx_diags *d)
 {
@@ -408,9 +441,14 @@ int hx_json_check_duplicates(const hx_json_doc *doc, const cJSON *v, const hx_jp
     int n = 0, i = 0;
     if (cJSON_IsObject(v)) {
         hx_strset seen = {0};
+        int nkeys = cJSON_GetArraySize(v), hashed = nkeys > HX_DUP_LINEAR_MAX;
         cJSON_ArrayForEach(it, v) {
+            bool dup = hashed ? hx_strset_add(&seen, it->string) == 0 : key_seen_before(v->child, it);
+            /* The path is built only where it can be used: a problem here,
+             * or a container that may hold one. */
+            if (!dup && !cJSON_IsObject(it) && !cJSON_IsArray(it)) continue;
             hx_jpath q = hx_jpath_key(p, it->string);
-            if (hx_strset_add(&seen, it->string) == 0) {
+            if (dup) {
                 /* locate finds the first occurrence; say which it is */
                 hx_doc_diag(d, doc, &q, "key \"%s\" appears twice in this object; keep one", it->string);
                 n++;
@@ -420,6 +458,7 @@ int hx_json_check_duplicates(const hx_json_doc *doc, const cJSON *v, const hx_jp
         hx_strset_free(&seen);
     } else if (cJSON_IsArray(v)) {
         cJSON_ArrayForEach(it, v) {
+            if (!cJSON_IsObject(it) && !cJSON_IsArray(it)) { i++; continue; }
             hx_jpath q = hx_jpath_index(p, i++);
             n += hx_json_check_duplicates(doc, it, &q, d);
         }

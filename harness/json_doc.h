@@ -48,6 +48,20 @@ int hx_json_doc_parse(const char *file, int line0, const char *text, size_t len,
 
 void hx_json_doc_free(hx_json_doc *doc);
 
+/* cJSON's parser, for every parse in libharness. cJSON 1.7 records the
+ * position of a parse error in one global variable, written by every
+ * parse, so two threads parsing at once race on it (undefined behaviour),
+ * and the Python bridge calls hx_metric from DSPy's evaluation threads.
+ * This wrapper holds a lock around the parse and returns the error
+ * position it saw (*end: where parsing stopped, NULL if not wanted). len
+ * includes the terminating NUL when require_nul is set, as
+ * cJSON_ParseWithLengthOpts expects. */
+cJSON *hx_json_parse_opts(const char *text, size_t len, const char **end, int require_nul);
+/* The same for NUL-terminated text: a whole value, trailing space allowed. */
+cJSON *hx_json_parse(const char *text);
+/* The same for text of a given length (no NUL needed). */
+cJSON *hx_json_parse_len(const char *text, size_t len);
+
 #define HX_JPATH_MAX 16
 
 typedef struct hx_jseg {

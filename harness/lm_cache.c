@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_doc.h"
 #include "program.h"
 
 /* Another harness writing the same cache holds the write lock only for one
@@ -153,7 +154,7 @@ int hx_lm_cache_get(hx_lm_cache *c, const char *request_body, hx_lm_cached *out,
  * module's fields is the caller's check, made before it calls put.) */
 static bool is_chat_completion(const char *body)
 {
-    cJSON *root = cJSON_Parse(body);
+    cJSON *root = hx_json_parse(body);
     cJSON *choices = cJSON_GetObjectItemCaseSensitive(root, "choices");
     cJSON *msg = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(choices, 0), "message");
     bool ok = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(msg, "content"));

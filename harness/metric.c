@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "assertion.h"
+#include "json_doc.h"
 #include "rules.h"
 #include "transcript.h"
 
@@ -108,14 +109,14 @@ static int parse_inputs(const char *expected_json, const char *outputs_json, cJS
                         cJSON **outputs)
 {
     *expected = *outputs = NULL;
-    if (!expected_json || !(*expected = cJSON_Parse(expected_json)) || !cJSON_IsObject(*expected)) {
+    if (!expected_json || !(*expected = hx_json_parse(expected_json)) || !cJSON_IsObject(*expected)) {
         cJSON_Delete(*expected);
         *expected = NULL;
         set_err("expected: not a JSON object");
         return -1;
     }
     if (!outputs_json || !*outputs_json) return 0;
-    *outputs = cJSON_Parse(outputs_json);
+    *outputs = hx_json_parse(outputs_json);
     if (!*outputs || !(cJSON_IsObject(*outputs) || cJSON_IsNull(*outputs))) {
         cJSON_Delete(*expected);
         cJSON_Delete(*outputs);

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_doc.h"
 #include "lm_cache.h"
 #include "paths.h"
 #include "program.h"
@@ -670,7 +671,7 @@ static void read_stats(job *J)
     char *text;
     size_t len;
     if (read_all(J->stats, &text, &len, NULL) != 0) return;
-    cJSON *o = cJSON_Parse(text), *v;
+    cJSON *o = hx_json_parse(text), *v;
     free(text);
     if ((v = cJSON_GetObjectItemCaseSensitive(o, "lm_requests")) && cJSON_IsNumber(v))
         J->res->optimizer_requests = (int64_t)v->valuedouble;

@@ -17,6 +17,7 @@
  * (table#recompiles). Data rows carry a class (tr.module, tr.fieldrow,
  * tr.case, tr.trigger) so that placeholder rows are never counted.
  */
+#include "json_doc.h"
 #include "report.h"
 
 #include <math.h>
@@ -490,7 +491,7 @@ static void put_fields(FILE *o, const hx_report *r)
  * The canonical form follows only when it differs. */
 static void put_actual(FILE *o, const hx_report_check *k)
 {
-    cJSON *v = k->actual_raw ? cJSON_Parse(k->actual_raw) : NULL;
+    cJSON *v = k->actual_raw ? hx_json_parse(k->actual_raw) : NULL;
     const char *shown = cJSON_IsString(v) ? v->valuestring : k->actual_raw;
     if (!k->actual_raw) {
         fputs("<em>absent</em>", o);

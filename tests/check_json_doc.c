@@ -229,6 +229,55 @@ START_TEST(parse_ok_keeps_text)
 }
 END_TEST
 
+/* --- hx_json_check_duplicates ------------------------------------------- */
+
+/* Duplicate keys are found at any depth, in small objects (compared with
+ * the keys before them) and in large ones (over 32 keys: a hash set), each
+ * reported once with its path; distinct keys are never reported. */
+START_TEST(duplicates_small_large_nested)
+{
+    char text[4096];
+    size_t used = 0;
+    hx_json_doc doc;
+    hx_diags d = {0};
+    hx_jpath top = {0};
+
+    parse_ok("d.json", 1, "{\"a\": 1, \"b\": {\"x\": 1, \"y\": 2, \"x\": 3}, \"c\": [{\"k\": 1, \"k\": 2}], \"a\": 4}", &doc);
+    ck_assert_int_eq(hx_json_check_duplicates(&doc, doc.root, &top, &d), 3);
+    ck_assert_uint_eq(d.n, 3);
+    /* in the order the second keys appear */
+    ck_assert_str_eq(d.v[0].path, "$.b.x");
+    ck_assert_str_eq(d.v[1].path, "$.c[0].k");
+    ck_assert_str_eq(d.v[2].path, "$.a");
+    ck_assert_ptr_nonnull(strstr(d.v[0].msg, "key \"x\" appears twice"));
+    hx_diags_free(&d);
+    hx_json_doc_free(&doc);
+
+    /* 40 distinct keys, then the 3rd and the 40th again. */
+    used += (size_t)snprintf(text + used, sizeof text - used, "{");
+    for (int i = 0; i < 40; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, "\"k%d\": %d, ", i, i);
+    used += (size_t)snprintf(text + used, sizeof text - used, "\"k2\": 0, \"k39\": 0}");
+    parse_ok("big.json", 1, text, &doc);
+    ck_assert_int_eq(hx_json_check_duplicates(&doc, doc.root, &top, &d), 2);
+    ck_assert_uint_eq(d.n, 2);
+    ck_assert_str_eq(d.v[0].path, "$.k2");
+    ck_assert_str_eq(d.v[1].path, "$.k39");
+    hx_diags_free(&d);
+    hx_json_doc_free(&doc);
+
+    /* The same 42 keys, all distinct: nothing. */
+    used = (size_t)snprintf(text, sizeof text, "{");
+    for (int i = 0; i < 42; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, "%s\"k%d\": [{\"v\": %d}]", i ? ", " : "", i, i);
+    snprintf(text + used, sizeof text - used, "}");
+    parse_ok("ok.json", 1, text, &doc);
+    ck_assert_int_eq(hx_json_check_duplicates(&doc, doc.root, &top, &d), 0);
+    ck_assert_uint_eq(d.n, 0);
+    hx_json_doc_free(&doc);
+}
+END_TEST
+
 START_TEST(parse_missing_comma)
 {
     /* line 3 is `  "b": 2`; the parser wants ',' or '}' and finds '"' at col 3 */
@@ -837,6 +886,7 @@ Suite *make_suite(void)
 
     tc = tcase_create("parse");
     tcase_add_test(tc, parse_ok_keeps_text);
+    tcase_add_test(tc, duplicates_small_large_nested);
     tcase_add_test(tc, parse_missing_comma);
     tcase_add_test(tc, parse_bad_literal);
     tcase_add_test(tc, parse_error_line0);
