@@ -2,19 +2,29 @@
  * lm_client.c — chat-completion requests on one libcurl multi handle (see
  * lm_client.h for the contract).
  *
- * Every request is on exactly one of four lists, which is what makes
+ * Every request is on exactly one of five lists, which is what makes
  * "done is called exactly once" easy to see:
  *
- *   queued   submitted, never started (FIFO)
+ *   queued   submitted, never started (FIFO; hx_lm_submit_first jumps it)
  *   cached   answered by the cache, callback not yet run
+ *   answered answered by the server, callback not yet run
  *   waiting  failed an attempt, will restart at ready_at (retry backoff)
  *   flight   an attempt is running on the multi handle
  *
  * and leaves them only through finish(), which runs the callback and frees
  * it. hx_lm_poll is a loop of: deliver cache hits, start what the window and
  * the rate buckets allow (retries first: they are older), let libcurl work,
- * and handle finished attempts (finish, or back to `waiting`); then sleep in
+ * and handle finished attempts (to `answered`, to `waiting`, or finish a
+ * failure); then start requests in the slots the answers freed, hand them
+ * to libcurl, and only then run the answers' callbacks; then sleep in
  * curl_multi_poll until a socket is ready or the next start is due.
+ *
+ * Why answers wait on their own list: replies sent together arrive
+ * together, and a caller's callback does real work (parsing, checking,
+ * storing in `harness run`). Run at once, the callbacks of a burst of
+ * replies would keep the burst's freed slots idle until the last of them
+ * returned, every wave of the run; started first, the next requests are on
+ * the wire while the callbacks run.
  *
  * Attempt outcomes are sorted into causes (429, 5xx, timeout, connect, bad
  * reply, fatal), which decide retrying, the adaptive window and the stats.
@@ -28,6 +38,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include "json_doc.h"
 
 #define LM_BACKOFF_CAP_MS      30000.0   /* the exponential backoff's ceiling */
 #define LM_RETRY_AFTER_CAP_MS 120000.0   /* a server may ask for more, not for hours */
@@ -96,8 +108,9 @@ struct hx_lm_client {
     bucket rpm, tpm;
     hx_lm_cache *cache;
     int cache_mode;
-    lm_list queued, cached, waiting, flight;
+    lm_list queued, cached, answered, waiting, flight;
     int delivered;              /* callbacks run during this poll */
+    bool unsent;                /* attempts started that libcurl has not been run for */
     bool polling, cancelling;
     hx_lm_stats st;
 };
@@ -122,6 +135,17 @@ static void list_push(lm_list *l, lm_req *r)
     l->n++;
 }
 
+static void list_push_front(lm_list *l, lm_req *r)
+{
+    r->on = l;
+    r->prev = NULL;
+    r->next = l->head;
+    if (l->head) l->head->prev = r;
+    else l->tail = r;
+    l->head = r;
+    l->n++;
+}
+
 static void list_remove(lm_req *r)
 {
     lm_list *l = r->on;
@@ -137,7 +161,7 @@ static void list_remove(lm_req *r)
 
 static int outstanding(const hx_lm_client *c)
 {
-    return c->queued.n + c->cached.n + c->waiting.n + c->flight.n;
+    return c->queued.n + c->cached.n + c->answered.n + c->waiting.n + c->flight.n;
 }
 
 /* splitmix64: tiny, seedable, and good enough for jitter. */
@@ -328,7 +352,7 @@ static int64_t usage_field(const cJSON *root, const char *name)
 /* Parse a 2xx body; C_OK keeps the tree on r->reply. */
 static enum cause parse_success(lm_req *r)
 {
-    cJSON *root = r->resp ? cJSON_ParseWithLength(r->resp, r->resp_len) : NULL;
+    cJSON *root = r->resp ? hx_json_parse_len(r->resp, r->resp_len) : NULL;
     if (!root) {
         snprintf(r->detail, sizeof r->detail, "reply is not JSON");
         return C_BAD_REPLY;
@@ -350,7 +374,7 @@ static enum cause parse_success(lm_req *r)
 static void error_detail(lm_req *r)
 {
     static const char *const keys[] = {"message", "detail"};
-    cJSON *root = r->resp ? cJSON_ParseWithLength(r->resp, r->resp_len) : NULL;
+    cJSON *root = r->resp ? hx_json_parse_len(r->resp, r->resp_len) : NULL;
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
     const cJSON *s = cJSON_IsString(e) ? e : cJSON_GetObjectItemCaseSensitive(e, "message");
     for (size_t i = 0; i < 2 && !cJSON_IsString(s); i++)
@@ -598,7 +622,8 @@ static void attempt_done(hx_lm_client *c, lm_req *r, CURLcode rc, long status)
         window_on_success(c, r);
         int64_t used = r->prompt_tokens + r->completion_tokens;
         if (used > 0) bucket_take(&c->tpm, (double)(used - r->est_tokens));
-        finish(c, r, NULL);
+        list_remove(r);
+        list_push(&c->answered, r);   /* its callback runs after the next starts */
         return;
     }
     if (k == C_429) window_on_429(c, r);
@@ -648,6 +673,7 @@ static void start_attempt(hx_lm_client *c, lm_req *r, double now)
     r->started_at = now;
     r->epoch = c->epoch;
     c->st.attempts++;
+    c->unsent = true;
     list_remove(r);
     list_push(&c->flight, r);
     if (c->flight.n > c->st.max_in_flight) c->st.max_in_flight = c->flight.n;
@@ -707,6 +733,59 @@ static int drain(hx_lm_client *c)
         n++;
     }
     return n;
+}
+
+/* Has libcurl work to do now: a socket ready, or one of its timers due
+ * (a new transfer's, a timeout's)? One poll(2) over the transfers'
+ * sockets, where curl_multi_perform would try each transfer in turn with a
+ * system call of its own: this is what lets hx_lm_poll(c, 0) and the
+ * checks between callbacks below cost next to nothing when nothing
+ * happened. */
+static bool curl_has_work(hx_lm_client *c)
+{
+    long ms = -1;
+    int ready = 0;
+    if (c->unsent) return true;
+    if (curl_multi_timeout(c->multi, &ms) == CURLM_OK && ms == 0) return true;
+    return curl_multi_poll(c->multi, NULL, 0, 0, &ready) == CURLM_OK && ready > 0;
+}
+
+/* Let libcurl send and receive, and take in the attempts that finished
+ * (answers to `answered`, failures finished, retries to `waiting`).
+ * Returns how many finished. */
+static int pump(hx_lm_client *c)
+{
+    int running = 0;
+    c->unsent = false;
+    curl_multi_perform(c->multi, &running);
+    return drain(c);
+}
+
+/* Start what the freed slots allow and put it on the wire. */
+static double refill(hx_lm_client *c)
+{
+    double hint = start_ready(c);
+    if (c->unsent) {
+        int running = 0;
+        c->unsent = false;
+        curl_multi_perform(c->multi, &running);
+    }
+    return hint;
+}
+
+/* Run the callbacks of the answers drain() set aside. Between two, the
+ * replies that arrived meanwhile are taken in and their slots refilled:
+ * replies sent together arrive together, and the last of a burst would
+ * otherwise wait for every callback before it. */
+static void deliver_answered(hx_lm_client *c)
+{
+    while (c->answered.head) {
+        finish(c, c->answered.head, NULL);
+        if (c->answered.head && !c->cancelling && curl_has_work(c)) {
+            pump(c);
+            refill(c);
+        }
+    }
 }
 
 /* ---- the cache ------------------------------------------------------------ */
@@ -851,8 +930,9 @@ void hx_lm_client_free(hx_lm_client *c)
     curl_global_cleanup();
 }
 
-int hx_lm_submit(hx_lm_client *c, const char *body, void *user, hx_lm_done_fn done,
-                 hx_error *err)
+/* Both submits: front = ahead of every request not yet started. */
+static int submit(hx_lm_client *c, const char *body, void *user, hx_lm_done_fn done, bool front,
+                  hx_error *err)
 {
     if (!c || !body || !done) return hx_fail(err, "hx_lm_submit: missing client, body or callback");
     if (c->cancelling) return hx_fail(err, "LM client: shutting down, request not sent");
@@ -867,8 +947,22 @@ int hx_lm_submit(hx_lm_client *c, const char *body, void *user, hx_lm_done_fn do
     r->done = done;
     c->st.requests++;
     if (c->cache && c->cache_mode != HX_CACHE_OFF) lookup_cache(c, r);
-    list_push(r->from_cache ? &c->cached : &c->queued, r);
+    if (r->from_cache) list_push(&c->cached, r);
+    else if (front) list_push_front(&c->queued, r);
+    else list_push(&c->queued, r);
     return 0;
+}
+
+int hx_lm_submit(hx_lm_client *c, const char *body, void *user, hx_lm_done_fn done,
+                 hx_error *err)
+{
+    return submit(c, body, user, done, false, err);
+}
+
+int hx_lm_submit_first(hx_lm_client *c, const char *body, void *user, hx_lm_done_fn done,
+                       hx_error *err)
+{
+    return submit(c, body, user, done, true, err);
 }
 
 int hx_lm_poll(hx_lm_client *c, int max_wait_ms)
@@ -877,12 +971,21 @@ int hx_lm_poll(hx_lm_client *c, int max_wait_ms)
     c->polling = true;
     c->delivered = 0;
     double deadline = now_ms() + (max_wait_ms > 0 ? max_wait_ms : 0);
+    bool waited = false;
     for (;;) {
-        int running = 0;
+        int finished = 0;
         deliver_cached(c);
         double hint = start_ready(c);
-        curl_multi_perform(c->multi, &running);
-        int finished = drain(c);
+        /* After a wait, libcurl runs whatever woke us, as in the usual
+         * perform-poll loop; otherwise only when it has something to do. */
+        if (waited || curl_has_work(c)) finished = pump(c);
+        waited = false;
+        if (c->answered.n) {
+            /* Refill the slots the answers freed and send, then run their
+             * callbacks (see the top of the file). */
+            hint = refill(c);
+            deliver_answered(c);
+        }
         if (c->delivered || outstanding(c) == 0) break;
         double now = now_ms();
         if (now >= deadline) break;
@@ -890,6 +993,7 @@ int hx_lm_poll(hx_lm_client *c, int max_wait_ms)
         double wait = deadline - now;
         if (hint >= 0 && hint < wait) wait = hint;
         curl_multi_poll(c->multi, NULL, 0, (int)ceil(wait), NULL);
+        waited = true;
     }
     c->polling = false;
     return outstanding(c);
@@ -916,6 +1020,7 @@ void hx_lm_cancel(hx_lm_client *c)
     bool was = c->cancelling;
     c->cancelling = true;       /* callbacks cannot submit more while we drain */
     deliver_cached(c);          /* hits are answers already: deliver them */
+    deliver_answered(c);        /* and so are these */
     cancel_list(c, &c->queued); /* (including hits that no longer parse) */
     cancel_list(c, &c->waiting);
     cancel_list(c, &c->flight);

@@ -113,6 +113,13 @@ void hx_lm_client_free(hx_lm_client *c);
 int hx_lm_submit(hx_lm_client *c, const char *body, void *user, hx_lm_done_fn done,
                  hx_error *err);
 
+/* The same, ahead of every request not yet started: for a follow-up whose
+ * case has already waited for one reply (a JSON-mode retry), so that the
+ * last follow-ups of a run do not queue behind new cases and stretch its
+ * end. Retries after a failed attempt still go first (they are older). */
+int hx_lm_submit_first(hx_lm_client *c, const char *body, void *user, hx_lm_done_fn done,
+                       hx_error *err);
+
 /* Drive transfers for at most max_wait_ms (0 = one pass without waiting).
  * Returns early once some callbacks have run, so the caller can submit
  * more, or when nothing is left. Returns the number of requests not yet

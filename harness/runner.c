@@ -15,7 +15,11 @@
  * a json_schema response_format for models that support structured
  * outputs (then json_object if that fails too), or json_object directly
  * for the others. Nothing is submitted from inside the client's callback;
- * re-queued cases wait on a list the loop drains.
+ * re-queued cases wait on a list the loop drains, and go to the front of
+ * the client's queue (a follow-up has waited one reply already; behind new
+ * cases, the run's last follow-ups would stretch its end). While it reads
+ * transcripts to top up the queue, the loop lets the client start requests
+ * and take in replies every few cases, so slots never wait on reading.
  *
  * Modules with different endpoints (a module's own "lm") run as separate
  * groups, one group after another.
@@ -272,10 +276,14 @@ static void on_done(void *user, const hx_lm_result *r)
 
 /* --- the loop ------------------------------------------------------------------ */
 
+/* A case's first request joins the end of the client's queue; its
+ * JSON-mode follow-up goes to the front, so the run's last follow-ups are
+ * not held behind new cases (see run_group). */
 static int submit(lm_group *g, job *j, hx_error *err)
 {
     if (build_body(j, err) != 0) return -1;
-    return hx_lm_submit(g->client, j->body, j, on_done, err);
+    if (j->stage == ST_CHAT) return hx_lm_submit(g->client, j->body, j, on_done, err);
+    return hx_lm_submit_first(g->client, j->body, j, on_done, err);
 }
 
 /* Should this transcript go through this module in this run? */
@@ -361,6 +369,20 @@ static int feed_one(lm_group *g, mod_run *mr, hx_tscan *sc, hx_diags *d, const h
     return submit(g, j, err) != 0 ? -1 : 1;
 }
 
+/* Cases read between two looks at the client while topping up its queue. */
+#define FEED_BETWEEN_POLLS 8
+
+/* Send the JSON-mode follow-ups the callbacks queued. */
+static int submit_requeued(lm_group *g, hx_error *err)
+{
+    while (g->requeue) {
+        job *j = g->requeue;
+        g->requeue = j->next;
+        if (submit(g, j, err) != 0) return -1;
+    }
+    return 0;
+}
+
 static int run_group(lm_group *g, const hx_run_opts *o, hx_error *err)
 {
     hx_tscan *sc = NULL;
@@ -372,12 +394,19 @@ static int run_group(lm_group *g, const hx_run_opts *o, hx_error *err)
 
     if (open_client(g, o, err) != 0) return -1;
     for (;;) {
-        while (g->requeue) {
-            job *j = g->requeue;
-            g->requeue = j->next;
-            if (submit(g, j, err) != 0) { rc = -1; goto out; }
-        }
-        while (g->live < cap && cur < g->nmods) {
+        if (submit_requeued(g, err) != 0) { rc = -1; goto out; }
+        /* Start what is queued in the slots the last replies freed before
+         * reading more transcripts: reading and rendering a wave of cases
+         * takes milliseconds, and each of them would otherwise be added to
+         * every wave of the run. For the same reason the client gets a
+         * look-in every few cases read (cheap when nothing happened). */
+        if (g->live) hx_lm_poll(g->client, 0);
+        size_t fed = 0;
+        while (g->live < cap && cur < g->nmods && !g->store_failed) {
+            if (fed++ % FEED_BETWEEN_POLLS == FEED_BETWEEN_POLLS - 1) {
+                hx_lm_poll(g->client, 0);
+                if (submit_requeued(g, err) != 0) { rc = -1; goto out; }
+            }
             mod_run *mr = g->mods[cur];
             if (!sc) {
                 if (hx_store_module_begin(g->st, g->run_id, mr->a->name, mr->m->name, mr->m->prog.sha256,

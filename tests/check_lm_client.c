@@ -1111,6 +1111,72 @@ START_TEST(test_submit_from_callback)
 }
 END_TEST
 
+/* A follow-up submitted with hx_lm_submit_first starts before the
+ * requests already queued (a JSON-mode retry must not wait behind new
+ * cases); plain submits keep their order. */
+START_TEST(test_submit_first_jumps_the_queue)
+{
+    srv *s = srv_start();
+    hx_lm_opts o = opts_for(s->port);
+    o.concurrency = 1;
+    hx_lm_client *c = client(&o);
+    hx_error err = {{0}};
+    outcome r[3] = {{0}};
+    submit(c, "{\"n\":\"A\"}", &r[0]);
+    submit(c, "{\"n\":\"B\"}", &r[1]);
+    ck_assert_int_eq(hx_lm_submit_first(c, "{\"n\":\"C\"}", &r[2], on_done, &err), 0);
+    run_all(c);
+    hx_lm_client_free(c);
+    srv_stop(s);
+    ck_assert_int_eq(s->nreq, 3);
+    ck_assert_str_eq(s->bodies[0], "{\"n\":\"C\"}");
+    ck_assert_str_eq(s->bodies[1], "{\"n\":\"A\"}");
+    ck_assert_str_eq(s->bodies[2], "{\"n\":\"B\"}");
+    for (int i = 0; i < 3; i++) ck_assert_int_eq(r[i].calls, 1);
+    free(s);
+}
+END_TEST
+
+/* When an answer frees a slot, the next queued request is started before
+ * the answer's callback runs, so a slow callback (parsing, checking and
+ * storing a case) does not keep the slot idle. */
+typedef struct slot_probe {
+    hx_lm_client *c;
+    int calls;
+    int64_t attempts_seen[4];
+} slot_probe;
+
+static void on_done_probe(void *user, const hx_lm_result *r)
+{
+    slot_probe *p = user;
+    hx_lm_stats st;
+    ck_assert(r->ok);
+    hx_lm_get_stats(p->c, &st);
+    if (p->calls < 4) p->attempts_seen[p->calls] = st.attempts;
+    p->calls++;
+}
+
+START_TEST(test_next_request_starts_before_callback)
+{
+    srv *s = srv_start();
+    hx_lm_opts o = opts_for(s->port);
+    o.concurrency = 1;
+    hx_lm_client *c = client(&o);
+    hx_error err = {{0}};
+    slot_probe p = {.c = c};
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(hx_lm_submit(c, REQ_BODY, &p, on_done_probe, &err), 0);
+    run_all(c);
+    hx_lm_client_free(c);
+    srv_stop(s);
+    ck_assert_int_eq(p.calls, 3);
+    ck_assert_int_eq(p.attempts_seen[0], 2);   /* the second was already started */
+    ck_assert_int_eq(p.attempts_seen[1], 3);
+    ck_assert_int_eq(p.attempts_seen[2], 3);   /* nothing left to start */
+    free(s);
+}
+END_TEST
+
 /* Freeing the client with work outstanding finishes every request once,
  * "cancelled": queued, in flight (hanging) and waiting to retry. */
 START_TEST(test_free_cancels_outstanding)
@@ -1292,6 +1358,8 @@ Suite *make_suite(void)
     tcase_add_test(t, test_cache_off_sends);
     tcase_add_test(t, test_cache_bad_entry_goes_to_network);
     tcase_add_test(t, test_submit_from_callback);
+    tcase_add_test(t, test_submit_first_jumps_the_queue);
+    tcase_add_test(t, test_next_request_starts_before_callback);
     tcase_add_test(t, test_free_cancels_outstanding);
     tcase_add_test(t, test_exactly_once_mixed);
     suite_add_tcase(s, t);
