@@ -5,6 +5,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 bool hx_utf8_valid(const char *s, size_t len, size_t *bad)
@@ -12,6 +13,15 @@ bool hx_utf8_valid(const char *s, size_t len, size_t *bad)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
+        /* Transcripts are mostly ASCII: eight bytes at a time while no
+         * byte has its high bit set (memcpy: no unaligned access). */
+        uint64_t w;
+        while (len - i >= sizeof w) {
+            memcpy(&w, p + i, sizeof w);
+            if (w & UINT64_C(0x8080808080808080)) break;
+            i += sizeof w;
+        }
+        if (i >= len) break;
         unsigned c = p[i];
         size_t need;
         unsigned min;

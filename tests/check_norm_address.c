@@ -121,6 +121,20 @@ static const norm_case NORM[] = {
     {"Twenty Third Street", "23RD ST"},
     {"55 W 125 St", "55 W 125TH ST"},
     {"1 Blvd of the Allies", "1 BOULEVARD OF THE ALLIES"},
+
+    /* Pub 28 C1's "commonly used street suffix or abbreviation" column:
+     * the first, a middle and the last form of a row, each read as the
+     * row's standard abbreviation (the suffix words are looked up in an
+     * index built from that table). */
+    {"12 Oak Avnue", "12 OAK AVE"},
+    {"12 Oak Boulv", "12 OAK BLVD"},
+    {"12 Elm Trnpk", "12 ELM TPKE"},
+    {"12 Elm Allee", "12 ELM ALY"},
+    {"40 Hill Tunnl", "40 HILL TUNL"},
+    {"3 Lake Vsta", "3 LAKE VIS"},
+    {"5 Mill Trks", "5 MILL TRAK"},
+    {"9 Vine Villiage", "9 VINE VLG"},
+    {"1 Bay Wy, Springfield", "1 BAY WAY SPRINGFIELD"},
 };
 
 START_TEST(norm_pub28_form)

@@ -8,6 +8,26 @@
 #include "numwords.h"
 #include "text.h"
 
+/* The same answers wherever the bytes fall against the 8-byte ASCII fast
+ * path: a bad byte or a valid sequence after 0..40 ASCII bytes. */
+START_TEST(utf8_after_ascii_runs)
+{
+    char buf[64];
+    size_t bad = 99;
+    for (size_t k = 0; k <= 40; k++) {
+        memset(buf, 'a', k);
+        memcpy(buf + k, "\xff" "bbbbbbbbbb", 11);
+        ck_assert_msg(!hx_utf8_valid(buf, k + 11, &bad), "0xFF after %zu ASCII bytes passed", k);
+        ck_assert_uint_eq(bad, k);
+        memcpy(buf + k, "\xc3\xa9" "aaaaaaaaa", 11);
+        ck_assert_msg(hx_utf8_valid(buf, k + 11, NULL), "e-acute after %zu ASCII bytes refused", k);
+        memcpy(buf + k, "\xe2\x82", 2);   /* truncated at the very end */
+        ck_assert(!hx_utf8_valid(buf, k + 2, &bad));
+        ck_assert_uint_eq(bad, k);
+    }
+}
+END_TEST
+
 START_TEST(utf8_valid_and_invalid)
 {
     size_t bad = 99;
@@ -144,6 +164,7 @@ Suite *make_suite(void)
     Suite *s = suite_create("text");
     TCase *tc = tcase_create("text");
     tcase_add_test(tc, utf8_valid_and_invalid);
+    tcase_add_test(tc, utf8_after_ascii_runs);
     tcase_add_test(tc, line_col);
     tcase_add_test(tc, tokenizer_keeps_numeric_runs);
     tcase_add_test(tc, tokenizer_splits_hyphens_and_drops_possessive);
