@@ -31,13 +31,22 @@ static void oom(sl_http *out)
                 SL_OUT_ERROR);
 }
 
-/* Latency plus a jitter drawn from the body, so it too is reproducible. */
-static void simulate_latency(const sl_service *svc, const char *sha)
+/* When the reply is due: latency plus a jitter drawn from the body (so it
+ * too is reproducible) after the request arrived. The answer is computed
+ * inside that time, as a real server's is: --latency-ms 200 is a server
+ * that answers in 200 ms, not in 200 ms plus simlm's own work, which on a
+ * loaded machine would add a millisecond or more to every request of a
+ * benchmark whose ideal assumes exactly the latency asked for. */
+static struct timespec reply_due(const sl_service *svc, const char *sha, const struct timespec *arrived)
 {
     long ms = svc->latency_ms;
+    struct timespec t = *arrived;
     if (svc->jitter_ms > 0)
         ms += (long)(sl_draw(svc->seed, sha, "jitter", NULL) * (double)(svc->jitter_ms + 1));
-    sl_sleep_ms(ms);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) { t.tv_sec++; t.tv_nsec -= 1000000000L; }
+    return t;
 }
 
 /* The completion for p, with a 200-status fault (empty, truncate,
@@ -60,11 +69,13 @@ static void answer(const sl_service *svc, const sl_prompt *p, sl_fault f, sl_htt
     set(out, 200, env, SL_OUT_ANSWERED);
 }
 
-static void faulty(const sl_service *svc, sl_fault f, sl_http *out)
+static void faulty(const sl_service *svc, sl_fault f, const struct timespec *due, sl_http *out)
 {
     char msg[160];
     switch (f) {
     case SL_FAULT_HANG:
+        /* A hang is on top of the latency. */
+        sl_sleep_until(due);
         sl_sleep_ms(svc->hang_ms);
         snprintf(msg, sizeof msg, "simlm held this request for %ld ms (--hang).", svc->hang_ms);
         error_reply(out, 504, msg, "timeout", "simulated_hang", SL_OUT_ANSWERED);
@@ -83,8 +94,10 @@ static void faulty(const sl_service *svc, sl_fault f, sl_http *out)
     }
 }
 
-void sl_chat(const sl_service *svc, const char *body, size_t len, sl_http *out)
+void sl_chat(const sl_service *svc, const char *body, size_t len, const struct timespec *arrived,
+             sl_http *out)
 {
+    struct timespec due;
     char sha[65], why[256];
     sl_prompt p;
     sl_prompt_rc rc;
@@ -92,25 +105,24 @@ void sl_chat(const sl_service *svc, const char *body, size_t len, sl_http *out)
     memset(out, 0, sizeof *out);
     out->retry_after = -1;
     hx_sha256_hex(body, len, sha);
-    simulate_latency(svc, sha);
+    due = reply_due(svc, sha, arrived);
     if (svc->fail_all) {
         out->fault = SL_FAULT_OUTAGE;
         error_reply(out, 503, "The provider is unavailable (simulated outage: simlm --fail-all).",
                     "service_unavailable", "provider_outage", SL_OUT_ANSWERED);
-        return;
-    }
-    rc = sl_prompt_parse(body, len, &p, why);
-    if (rc == SL_PROMPT_OOM) { oom(out); return; }
-    if (rc == SL_PROMPT_BAD) {
+    } else if ((rc = sl_prompt_parse(body, len, &p, why)) == SL_PROMPT_OOM) {
+        oom(out);
+    } else if (rc == SL_PROMPT_BAD) {
         error_reply(out, 400, why, "invalid_request_error", "invalid_request", SL_OUT_BAD_REQUEST);
-        return;
+    } else {
+        out->fault = sl_faults_decide(svc->faults, p.body_sha, &attempt);
+        if (out->fault == SL_FAULT_HANG || out->fault == SL_FAULT_429 || out->fault == SL_FAULT_500)
+            faulty(svc, out->fault, &due, out);
+        else
+            answer(svc, &p, out->fault, out);
+        sl_prompt_free(&p);
     }
-    out->fault = sl_faults_decide(svc->faults, p.body_sha, &attempt);
-    if (out->fault == SL_FAULT_HANG || out->fault == SL_FAULT_429 || out->fault == SL_FAULT_500)
-        faulty(svc, out->fault, out);
-    else
-        answer(svc, &p, out->fault, out);
-    sl_prompt_free(&p);
+    sl_sleep_until(&due);
 }
 
 void sl_http_free(sl_http *h)

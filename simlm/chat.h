@@ -2,16 +2,19 @@
  * chat.h — one POST /v1/chat/completions, start to finish, without HTTP.
  *
  * The service takes a request body and gives back the status, body and
- * headers to send; server.c only moves bytes. Order: simulated latency;
- * --fail-all (503); reading the request (400 if it is not one); the fault
- * decision; then the answer, formatted for the adapter, with the fault
- * applied to it (empty, truncated, malformed).
+ * headers to send; server.c only moves bytes. Order: --fail-all (503);
+ * reading the request (400 if it is not one); the fault decision; then the
+ * answer, formatted for the adapter, with the fault applied to it (empty,
+ * truncated, malformed); then the wait until the simulated latency has
+ * passed since the request arrived (a --hang fault waits its hang_ms on
+ * top), so the latency is the server's whole answer time.
  */
 #ifndef SL_CHAT_H
 #define SL_CHAT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "answer.h"
 #include "faults.h"
@@ -35,7 +38,8 @@ typedef struct sl_http {
     sl_outcome outcome;
 } sl_http;
 
-void sl_chat(const sl_service *svc, const char *body, size_t len, sl_http *out);
+void sl_chat(const sl_service *svc, const char *body, size_t len, const struct timespec *arrived,
+             sl_http *out);
 void sl_http_free(sl_http *h);
 
 #endif

@@ -31,23 +31,39 @@ long long sl_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-bool sl_sleep_ms(long ms)
+struct timespec sl_clock_in_ms(long ms)
 {
-    struct timespec until;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    if (ms <= 0) return t;
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) { t.tv_sec++; t.tv_nsec -= 1000000000L; }
+    return t;
+}
+
+bool sl_sleep_until(const struct timespec *until)
+{
+    struct timespec now;
     bool full = true;
-    if (ms <= 0) return !sl_clock_stopping();
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > until->tv_sec || (now.tv_sec == until->tv_sec && now.tv_nsec >= until->tv_nsec))
+        return !sl_clock_stopping();
     pthread_once(&g_once, init_cv);
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
     pthread_mutex_lock(&g_mu);
     for (;;) {
         if (g_stopping) { full = false; break; }
-        if (pthread_cond_timedwait(&g_cv, &g_mu, &until) == ETIMEDOUT) break;
+        if (pthread_cond_timedwait(&g_cv, &g_mu, until) == ETIMEDOUT) break;
     }
     pthread_mutex_unlock(&g_mu);
     return full;
+}
+
+bool sl_sleep_ms(long ms)
+{
+    if (ms <= 0) return !sl_clock_stopping();
+    struct timespec until = sl_clock_in_ms(ms);
+    return sl_sleep_until(&until);
 }
 
 void sl_clock_stop_all(void)

@@ -11,10 +11,17 @@
 #define SL_CLOCK_H
 
 #include <stdbool.h>
+#include <time.h>
 
 /* Sleep ms milliseconds (<= 0: not at all). Returns true if it slept the
  * full time, false if woken because the server is stopping. */
 bool sl_sleep_ms(long ms);
+/* The same until a moment of the monotonic clock (one already past: not at
+ * all), for a reply due a fixed time after its request arrived however
+ * long the answer took to compute. */
+bool sl_sleep_until(const struct timespec *until);
+/* Now on the monotonic clock, plus ms milliseconds. */
+struct timespec sl_clock_in_ms(long ms);
 /* Wake every sleeper now and make later sleeps return at once. */
 void sl_clock_stop_all(void);
 bool sl_clock_stopping(void);

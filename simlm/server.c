@@ -39,6 +39,7 @@ typedef struct conn {
     bool too_big;
     bool done;        /* answered and counted */
     long long t0;
+    struct timespec arrived;    /* when the request's headers were read */
 } conn;
 
 /* Past this, a too-large body is not worth reading to the end. */
@@ -103,7 +104,7 @@ static enum MHD_Result on_chat(const sl_server *s, struct MHD_Connection *c, con
     if (st->too_big)
         return reply_error(s, c, st, method, url, 413, "Request body too large for simlm (--max-body).",
                            "invalid_request_error", SL_OUT_BAD_REQUEST);
-    sl_chat(s->svc, st->body.s ? st->body.s : "", st->body.len, &h);
+    sl_chat(s->svc, st->body.s ? st->body.s : "", st->body.len, &st->arrived, &h);
     r = send_json(c, h.status, h.body, h.retry_after);
     finish(s, st, method, url, h.status, h.outcome, h.fault);
     sl_http_free(&h);
@@ -191,6 +192,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!st) {
         if (!(st = calloc(1, sizeof *st))) return MHD_NO;
         st->t0 = sl_now_ms();
+        st->arrived = sl_clock_in_ms(0);
         *ctx = st;
         sl_stats_begin(s->svc->stats);
         unsigned long long declared = declared_length(c);

@@ -1162,6 +1162,33 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* --latency-ms is the whole answer time: every reply, an answer or a
+ * refusal, comes no sooner than the latency after its request (the work of
+ * answering happens inside it). */
+START_TEST(test_latency_is_a_lower_bound_for_every_reply)
+{
+    srv s;
+    const char *const args[] = {"--latency-ms", "250", NULL};
+    req q = booking(T1_IN, BASIC);
+    char *body = build_body(&q);
+    resp r;
+    long long t0;
+    srv_start(&s, args);
+    t0 = now_ms();
+    post(&s, body, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_ge(now_ms() - t0, 250);
+    resp_free(&r);
+    t0 = now_ms();
+    post(&s, "{\"model\": 1}", &r);
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_int_ge(now_ms() - t0, 250);
+    resp_free(&r);
+    free(body);
+    srv_stop(&s);
+}
+END_TEST
+
 START_TEST(test_64_concurrent_requests_overlap)
 {
     enum { N = 64 };
@@ -1290,6 +1317,7 @@ Suite *make_suite(void)
     tcase_add_test(robust, test_body_too_large_is_413);
     tcase_add_test(robust, test_same_body_same_reply);
     tcase_add_test(robust, test_max_tokens_cuts_reply);
+    tcase_add_test(robust, test_latency_is_a_lower_bound_for_every_reply);
     tcase_add_test(robust, test_64_concurrent_requests_overlap);
     tcase_add_test(robust, test_command_line);
     return s;
