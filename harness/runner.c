@@ -356,7 +356,8 @@ static int feed_one(lm_group *g, mod_run *mr, hx_tscan *sc, hx_diags *d, const h
     if (!j) { hx_transcript_free(&t); return hx_fail(err, "out of memory"); }
     j->mr = mr;
     j->tid = strdup(t.id);
-    j->expected = cJSON_Duplicate(t.expected, 1);
+    j->expected = t.expected;   /* the job's now; t is freed below */
+    t.expected = NULL;
     hx_transcript_ctx(&t, &j->ctx);
     j->inputs = render_inputs(mr->m, &t, why);
     hx_transcript_free(&t);

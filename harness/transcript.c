@@ -38,19 +38,24 @@ void hx_transcript_free(hx_transcript *t)
     memset(t, 0, sizeof *t);
 }
 
+/* Copies, not snprintf: every case of a run renders its transcript, and
+ * the format parser was most of the cost. */
 char *hx_transcript_render(const hx_transcript *t)
 {
     size_t cap = 1, used = 0;
     char *s;
-    for (size_t i = 0; i < t->nturns; i++) cap += strlen(t->turns[i].text) + 10;
+    for (size_t i = 0; i < t->nturns; i++) cap += strlen(t->turns[i].text) + sizeof "\nCaller: ";
     s = malloc(cap);
     if (!s) return NULL;
-    s[0] = '\0';
     for (size_t i = 0; i < t->nturns; i++) {
-        const char *who = strcmp(t->turns[i].speaker, "agent") == 0 ? "Agent" : "Caller";
-        used += (size_t)snprintf(s + used, cap - used, "%s%s: %s", i ? "\n" : "", who,
-                                 t->turns[i].text);
+        const char *who = strcmp(t->turns[i].speaker, "agent") == 0 ? "Agent: " : "Caller: ";
+        size_t nw = strlen(who), nt = strlen(t->turns[i].text);
+        if (i) s[used++] = '\n';
+        memcpy(s + used, who, nw);
+        memcpy(s + used + nw, t->turns[i].text, nt);
+        used += nw + nt;
     }
+    s[used] = '\0';
     return s;
 }
 
@@ -194,10 +199,21 @@ static int read_when(const hx_json_doc *doc, const cJSON *obj, const hx_jpath *p
     return hx_parse_ymd(t->call_date, &t->year, &t->month, &t->day);
 }
 
-int hx_transcript_from_json(const hx_json_doc *doc, const cJSON *obj, const hx_jpath *p,
-                            hx_transcript *t, hx_diags *d)
+/* obj's member v for the transcript to keep: detached from obj when the
+ * whole document is the transcript's own (a .jsonl line), which spares a
+ * copy and its later free for every transcript read; copied otherwise. */
+static cJSON *keep(cJSON *obj, cJSON *v, bool take)
 {
-    const cJSON *it, *v;
+    return take ? cJSON_DetachItemViaPointer(obj, v) : cJSON_Duplicate(v, 1);
+}
+
+/* hx_transcript_from_json; take: obj may be taken apart (see keep). obj is
+ * only written when take is set. */
+static int from_json(const hx_json_doc *doc, cJSON *obj, const hx_jpath *p, hx_transcript *t,
+                     hx_diags *d, bool take)
+{
+    const cJSON *it;
+    cJSON *v;
     int bad = 0;
     char got[128];
 
@@ -237,7 +253,7 @@ int hx_transcript_from_json(const hx_json_doc *doc, const cJSON *obj, const hx_j
             hx_doc_diag(d, doc, &q, "\"context\" must be an object");
             bad = 1;
         } else {
-            t->context = cJSON_Duplicate(v, 1);
+            t->context = keep(obj, v, take);
         }
     }
     v = cJSON_GetObjectItemCaseSensitive(obj, "turns");
@@ -255,7 +271,7 @@ int hx_transcript_from_json(const hx_json_doc *doc, const cJSON *obj, const hx_j
         hx_doc_diag(d, doc, v ? &q : p, "\"expected\" must be an object of field -> expected value");
         bad = 1;
     } else {
-        t->expected = cJSON_Duplicate(v, 1);
+        t->expected = keep(obj, v, take);
     }
     t->file = strdup(doc->file);
     if (bad) {
@@ -263,6 +279,13 @@ int hx_transcript_from_json(const hx_json_doc *doc, const cJSON *obj, const hx_j
         return -1;
     }
     return 0;
+}
+
+int hx_transcript_from_json(const hx_json_doc *doc, const cJSON *obj, const hx_jpath *p,
+                            hx_transcript *t, hx_diags *d)
+{
+    /* take = false: obj is only read, the cast does not make it written */
+    return from_json(doc, (cJSON *)obj, p, t, d, false);
 }
 
 /* --- scanning folders and files ----------------------------------------- */
@@ -397,7 +420,7 @@ static int next_jsonl(hx_tscan *sc, hx_transcript *t, hx_diags *d)
             hx_diags_add(d, "", 0, 0, "", "%s", err.msg);
             return -1;
         }
-        if (hx_transcript_from_json(doc, doc->root, &top, t, d) != 0) {
+        if (from_json(doc, doc->root, &top, t, d, true) != 0) {
             hx_json_doc_free(doc);
             free(doc);
             return -1;

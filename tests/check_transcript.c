@@ -464,6 +464,43 @@ START_TEST(scan_folder_in_name_order)
 }
 END_TEST
 
+/* expected and context come through whole from both kinds of file: taken
+ * out of a .jsonl line's own document, copied out of a .json file's shared
+ * one (whose next transcript must still be readable). */
+START_TEST(scan_keeps_expected_and_context)
+{
+    hx_tscan *sc = NULL;
+    hx_error err = {{0}};
+    hx_diags d = {0};
+    hx_transcript t;
+#define TRX(id, n) \
+    "{\"id\": \"" id "\", \"call_date\": \"2026-11-25\", \"context\": {\"who\": \"" id "\", \"deep\": [1, {\"x\": " n "}]}," \
+    " \"turns\": [{\"speaker\": \"caller\", \"text\": \"hi\"}], \"expected\": {\"party_size\": " n ", \"name\": {\"any_of\": [\"A\", \"" id "\"]}}}"
+    static const char *const want_id[] = {"a1", "a2", "b1", "b2"};
+    static const int want_n[] = {1, 2, 3, 4};
+    make_tmpdir();
+    write_file("a.json", "[" TRX("a1", "1") ", " TRX("a2", "2") "]");
+    write_file("b.jsonl", TRX("b1", "3") "\n" TRX("b2", "4") "\n");
+#undef TRX
+    ck_assert_msg(hx_tscan_open(tmpdir, &sc, &err) == 0, "%s", err.msg);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(hx_tscan_next(sc, &t, &d), 1);
+        ck_assert_str_eq(t.id, want_id[i]);
+        ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(t.expected, "party_size")->valueint, want_n[i]);
+        const cJSON *any = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(t.expected, "name"), "any_of");
+        ck_assert_str_eq(cJSON_GetArrayItem(any, 1)->valuestring, want_id[i]);
+        ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(t.context, "who")->valuestring, want_id[i]);
+        const cJSON *deep = cJSON_GetObjectItemCaseSensitive(t.context, "deep");
+        ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(deep, 1), "x")->valueint, want_n[i]);
+        hx_transcript_free(&t);
+    }
+    ck_assert_int_eq(hx_tscan_next(sc, &t, &d), 0);
+    ck_assert_uint_eq(d.n, 0);
+    hx_tscan_close(sc);
+    rm_rf(tmpdir);
+}
+END_TEST
+
 START_TEST(scan_single_file_and_refusals)
 {
     hx_tscan *sc = NULL;
@@ -879,6 +916,7 @@ Suite *make_suite(void)
     tc = tcase_create("scan");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, scan_folder_in_name_order);
+    tcase_add_test(tc, scan_keeps_expected_and_context);
     tcase_add_test(tc, scan_single_file_and_refusals);
     tcase_add_test(tc, scan_duplicate_ids_across_files);
     tcase_add_test(tc, scan_duplicate_ids_within_json_array);
