@@ -30,6 +30,9 @@ static const char *const TENS_ORD[] = {
 
 int hx_numword_small(const char *w, bool *ordinal)
 {
+    /* Every word below starts with one of these letters; the normalisers
+     * ask about most words of a value, and most are not number words. */
+    if (!w[0] || !strchr("zotfsen", w[0])) return -1;
     for (int i = 0; i < 20; i++) {
         if (strcmp(w, UNITS[i]) == 0) { if (ordinal) *ordinal = false; return i; }
         if (strcmp(w, UNITS_ORD[i]) == 0) { if (ordinal) *ordinal = true; return i; }

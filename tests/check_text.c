@@ -140,6 +140,37 @@ START_TEST(ordinals)
 }
 END_TEST
 
+/* Every single number word, cardinal and ordinal, and words that are not
+ * number words though they start like one (values from English). */
+START_TEST(small_number_words)
+{
+    static const struct { const char *w; int v; bool ord; } W[] = {
+        {"zero", 0, false}, {"one", 1, false}, {"two", 2, false}, {"three", 3, false},
+        {"four", 4, false}, {"five", 5, false}, {"six", 6, false}, {"seven", 7, false},
+        {"eight", 8, false}, {"nine", 9, false}, {"ten", 10, false}, {"eleven", 11, false},
+        {"twelve", 12, false}, {"thirteen", 13, false}, {"fourteen", 14, false},
+        {"fifteen", 15, false}, {"sixteen", 16, false}, {"seventeen", 17, false},
+        {"eighteen", 18, false}, {"nineteen", 19, false}, {"twenty", 20, false},
+        {"thirty", 30, false}, {"forty", 40, false}, {"fourty", 40, false}, {"fifty", 50, false},
+        {"sixty", 60, false}, {"seventy", 70, false}, {"eighty", 80, false}, {"ninety", 90, false},
+        {"zeroth", 0, true}, {"first", 1, true}, {"second", 2, true}, {"third", 3, true},
+        {"fourth", 4, true}, {"fifth", 5, true}, {"ninth", 9, true}, {"twelfth", 12, true},
+        {"nineteenth", 19, true}, {"twentieth", 20, true}, {"fortieth", 40, true},
+        {"ninetieth", 90, true},
+    };
+    static const char *const NOT[] = {"", "tent", "fiver", "o", "none", "seconds", "evening",
+                                      "nine1", "Two", "hundred", "a", "dozen"};
+    for (size_t i = 0; i < sizeof W / sizeof *W; i++) {
+        bool ord = !W[i].ord;
+        ck_assert_msg(hx_numword_small(W[i].w, &ord) == W[i].v, "%s", W[i].w);
+        ck_assert_msg(ord == W[i].ord, "%s: ordinal flag", W[i].w);
+        ck_assert_int_eq(hx_numword_small(W[i].w, NULL), W[i].v);
+    }
+    for (size_t i = 0; i < sizeof NOT / sizeof *NOT; i++)
+        ck_assert_msg(hx_numword_small(NOT[i], NULL) == -1, "\"%s\" read as a number", NOT[i]);
+}
+END_TEST
+
 START_TEST(malformed_sequences_stop_early)
 {
     int n;
@@ -171,6 +202,7 @@ Suite *make_suite(void)
     tcase_add_test(tc, tokenizer_limits);
     tcase_add_test(tc, number_words);
     tcase_add_test(tc, ordinals);
+    tcase_add_test(tc, small_number_words);
     tcase_add_test(tc, malformed_sequences_stop_early);
     suite_add_tcase(s, tc);
     return s;
