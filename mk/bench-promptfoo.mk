@@ -5,7 +5,7 @@
 # (not globally), and takes several minutes.
 #
 #   make bench                                  the whole benchmark
-#   make bench BENCH_PF_ARGS="--sizes 1000 --no-latency --no-100k"   a quick look
+#   make bench BENCH_PF_ARGS="--sizes 1000 --no-latency --no-big"   a quick look
 #   make bench BENCH_PF_ARGS="--no-promptfoo"   harness alone
 #
 # Included by the Makefile's mk/*.mk.
