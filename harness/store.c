@@ -824,8 +824,18 @@ static int open_pragmas(hx_store *st, hx_error *err)
         return hx_fail(err, "%s: cannot set WAL journal mode (the file system allows only \"%s\")",
                        st->path, mode);
     /* NORMAL is durable against a crash of the harness in WAL mode; only a
-     * power cut can lose the last commits, which --resume redoes. */
-    if (sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+     * power cut can lose the last commits, which --resume redoes.
+     * temp_store MEMORY: each case is written under a savepoint (so a
+     * failing case is undone alone), and a savepoint keeps the original of
+     * every page it changes in a statement journal. A case changes some
+     * fifteen pages (its row, its field rows, the rollups, the indexes),
+     * just past the 64 KiB SQLite keeps in memory, so every case spilled
+     * its journal to a temporary file: thirty write system calls a case,
+     * on the thread that also keeps the LM busy. In memory the journal
+     * costs those 64 KiB for the moment of one case. (This connection only
+     * writes; reports and dashboards read through their own.) */
+    if (sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+                             "PRAGMA temp_store = MEMORY",
                      NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(st, err, "cannot configure database");
     if (pragma_int(st->db, "PRAGMA foreign_keys", &fk) != SQLITE_OK || fk != 1)

@@ -308,6 +308,49 @@ START_TEST(test_wal_and_open_pragmas)
 }
 END_TEST
 
+/* SQLite's temporary files, open in this process (they are unlinked at
+ * once, so only /proc shows them). */
+static int temp_files_open(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+    ck_assert_ptr_nonnull(d);
+    while ((e = readdir(d))) {
+        char link[64], target[512];
+        ssize_t k;
+        snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+        if ((k = readlink(link, target, sizeof target - 1)) <= 0) continue;
+        target[k] = '\0';
+        if (strstr(target, "etilqs_")) n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Each case is written under a savepoint, whose journal must stay in
+ * memory: spilled to a temporary file it cost some thirty write system
+ * calls a case on the run's only thread. */
+START_TEST(test_case_journal_stays_in_memory)
+{
+    hx_store *st = open_store();
+    int64_t run = begin_run(st, "run", NULL);
+    hx_field_result f[5] = { field("date", true), field("time", false), field("party_size", true),
+                             field("phone", true), field("name", false) };
+    char tid[32];
+    begin_module(st, run, "a", "m", NULL, 0.9);
+    ck_assert_int_eq(qi(hx_store_sqlite(st), "PRAGMA temp_store"), 2);   /* MEMORY */
+    for (int i = 0; i < 200; i++) {
+        snprintf(tid, sizeof tid, "rest-%04d", i);
+        add_case(st, run, "a", "m", tid, i % 3 ? HX_PASS : HX_FAIL, 5, f);
+    }
+    ck_assert_int_eq(temp_files_open(), 0);   /* the batch is still open */
+    flush(st);
+    ck_assert_int_eq(temp_files_open(), 0);
+    hx_store_close(st);
+}
+END_TEST
+
 /* ---- scores ------------------------------------------------------------- */
 
 START_TEST(test_module_scores_counts)
@@ -2190,6 +2233,7 @@ Suite *make_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_views_have_contract_columns);
     tcase_add_test(tc, test_wal_and_open_pragmas);
+    tcase_add_test(tc, test_case_journal_stays_in_memory);
     tcase_add_test(tc, test_module_scores_counts);
     tcase_add_test(tc, test_pass_rate_null_without_answers);
     tcase_add_test(tc, test_at_bar_is_not_below);
