@@ -40,13 +40,9 @@ static void oom(sl_http *out)
 static struct timespec reply_due(const sl_service *svc, const char *sha, const struct timespec *arrived)
 {
     long ms = svc->latency_ms;
-    struct timespec t = *arrived;
     if (svc->jitter_ms > 0)
         ms += (long)(sl_draw(svc->seed, sha, "jitter", NULL) * (double)(svc->jitter_ms + 1));
-    t.tv_sec += ms / 1000;
-    t.tv_nsec += (ms % 1000) * 1000000L;
-    if (t.tv_nsec >= 1000000000L) { t.tv_sec++; t.tv_nsec -= 1000000000L; }
-    return t;
+    return sl_clock_add_ms(*arrived, ms);
 }
 
 /* The completion for p, with a 200-status fault (empty, truncate,

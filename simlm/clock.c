@@ -31,15 +31,20 @@ long long sl_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-struct timespec sl_clock_in_ms(long ms)
+struct timespec sl_clock_add_ms(struct timespec t, long ms)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
     if (ms <= 0) return t;
     t.tv_sec += ms / 1000;
     t.tv_nsec += (ms % 1000) * 1000000L;
     if (t.tv_nsec >= 1000000000L) { t.tv_sec++; t.tv_nsec -= 1000000000L; }
     return t;
+}
+
+struct timespec sl_clock_in_ms(long ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return sl_clock_add_ms(t, ms);
 }
 
 bool sl_sleep_until(const struct timespec *until)

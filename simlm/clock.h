@@ -22,6 +22,8 @@ bool sl_sleep_ms(long ms);
 bool sl_sleep_until(const struct timespec *until);
 /* Now on the monotonic clock, plus ms milliseconds. */
 struct timespec sl_clock_in_ms(long ms);
+/* t plus ms milliseconds (ms <= 0: t). */
+struct timespec sl_clock_add_ms(struct timespec t, long ms);
 /* Wake every sleeper now and make later sleeps return at once. */
 void sl_clock_stop_all(void);
 bool sl_clock_stopping(void);

@@ -34,7 +34,7 @@ static const char USAGE[] =
     "  --drift                a model update breaks one skill\n"
     "  --drift-skill S        the skill --drift breaks (default times)\n"
     "latency and faults (P is a rate from 0 to 1):\n"
-    "  --latency-ms N         delay every completion N ms (default 0)\n"
+    "  --latency-ms N         answer every request N ms after it arrived (default 0)\n"
     "  --jitter-ms N          plus 0..N ms more, drawn per request (default 0)\n"
     "  --fail-429 P           answer 429 with Retry-After\n"
     "  --retry-after S        the Retry-After seconds (default 1)\n"
