@@ -135,7 +135,8 @@ int hx_json_doc_parse(const char *file, int line0, const char *text, size_t len,
     doc->line0 = line0;
     doc->root = hx_json_parse_opts(doc->text, len + 1, &end, 1);
     if (!doc->root) {
-        size_t off = end && end >= doc->text && end <= doc->text + len ? (size_t)(end - doc->text) : 0;
+        size_t off = end && end >= doc->text ? (size_t)(end - doc->text) : 0;
+        if (off > len) off = len;
         hx_line_col(doc->text, off, &line, &col);
         if (off >= len || only_space(doc->text + off, len - off)) {
             /* Point at the end of the last token, not past a final newline. */
