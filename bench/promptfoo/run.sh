@@ -9,7 +9,7 @@
 #          [--concurrency 64] [--latency-ms 200] [--repeat 3]
 #          [--no-promptfoo] [--no-latency] [--no-big]
 #
-# What runs, each once (the machine is shared: no repetitions):
+# What runs, each once except harness's latency rows (see 2.):
 #   1. 0 ms latency, N in --sizes: harness, then promptfoo; wall, CPU
 #      (user+sys of the process and its children) and peak RSS from GNU time.
 #   2. --latency-ms (200) latency, N in --latency-sizes, both tools: wall
@@ -59,6 +59,11 @@ while [ $# -gt 0 ]; do
     --no-latency) DO_LAT=0; shift ;;
     --no-big) DO_BIG=0; shift ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+for v in "concurrency=$CONC" "latency-ms=$LAT" "repeat=$REPEAT" "big=$BIG"; do
+  case ${v#*=} in
+    ''|*[!0-9]*|0) echo "bench: --${v%%=*} takes a whole number above 0, not \"${v#*=}\"" >&2; exit 2 ;;
   esac
 done
 
