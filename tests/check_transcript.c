@@ -480,10 +480,23 @@ START_TEST(scan_keeps_expected_and_context)
     static const int want_n[] = {1, 2, 3, 4};
     make_tmpdir();
     write_file("a.json", "[" TRX("a1", "1") ", " TRX("a2", "2") "]");
-    write_file("b.jsonl", TRX("b1", "3") "\n" TRX("b2", "4") "\n");
+    /* between b1 and b2, a line whose context and expected were already
+     * taken when its turns turned out wrong: reported, freed once, and the
+     * next line still read */
+    write_file("b.jsonl", TRX("b1", "3") "\n"
+               "{\"id\": \"bad\", \"call_date\": \"2026-11-25\", \"context\": {\"k\": [1]},"
+               " \"expected\": {\"party_size\": 2}, \"turns\": \"hi\"}\n" TRX("b2", "4") "\n");
 #undef TRX
     ck_assert_msg(hx_tscan_open(tmpdir, &sc, &err) == 0, "%s", err.msg);
     for (int i = 0; i < 4; i++) {
+        if (i == 3) {
+            ck_assert_int_eq(hx_tscan_next(sc, &t, &d), -1);
+            ck_assert_uint_eq(d.n, 1);
+            ck_assert_ptr_nonnull(strstr(d.v[0].msg, "\"turns\" must be a list"));
+            ck_assert_msg(strstr(d.v[0].file, "b.jsonl") != NULL, "%s", d.v[0].file);
+            ck_assert_int_eq(d.v[0].line, 2);
+            hx_diags_free(&d);
+        }
         ck_assert_int_eq(hx_tscan_next(sc, &t, &d), 1);
         ck_assert_str_eq(t.id, want_id[i]);
         ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(t.expected, "party_size")->valueint, want_n[i]);
