@@ -20,7 +20,13 @@ $(BUILD)/bench/promptfoo/gen: bench/promptfoo/gen.c $(BIN)/libharness.a | $(DEPS
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BIN)/libharness.a $(LIBS)
 
-bench: $(BIN)/harness $(BIN)/simlm $(BUILD)/bench/promptfoo/gen
+# The bare client: the floor any client reaches on this machine and server.
+$(BUILD)/bench/promptfoo/bare: bench/promptfoo/bare.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBS)
+
+bench: $(BIN)/harness $(BIN)/simlm $(BUILD)/bench/promptfoo/gen $(BUILD)/bench/promptfoo/bare
 	@HX_BIN=$(CURDIR)/$(BIN)/harness HX_SIMLM=$(CURDIR)/$(BIN)/simlm \
-	  HX_GEN=$(CURDIR)/$(BUILD)/bench/promptfoo/gen BENCH_NODE_DIR=$(abspath $(BENCH_NODE_DIR)) \
+	  HX_GEN=$(CURDIR)/$(BUILD)/bench/promptfoo/gen HX_BARE=$(CURDIR)/$(BUILD)/bench/promptfoo/bare \
+	  BENCH_NODE_DIR=$(abspath $(BENCH_NODE_DIR)) \
 	  BENCH_WORK=$(abspath $(BENCH_PF_WORK)) bash bench/promptfoo/run.sh $(BENCH_PF_ARGS)

@@ -3,7 +3,7 @@
  * equivalent promptfoo test cases. Used by bench/promptfoo/run.sh (`make
  * bench`); the demo files are only read.
  *
- *   gen --suite SRC/suite.json --n N --out DIR [--promptfoo]
+ *   gen --suite SRC/suite.json --n N --out DIR [--promptfoo] [--bodies]
  *
  * Writes
  *   DIR/suite.json                  the source suite, with its paths made
@@ -34,7 +34,12 @@
  *                                   (file://field.cjs, config: field, rule
  *                                   type, expected value);
  *   DIR/promptfoo/rules.json        the enum/label alias tables of the rule
- *                                   files, which field.cjs loads once.
+ *                                   files, which field.cjs loads once;
+ * and with --bodies
+ *   DIR/bodies.jsonl                the chat-completion body harness sends
+ *                                   for each case, one per line (built by
+ *                                   libharness's hx_lm_chat_body), for the
+ *                                   bare client (bare.c).
  */
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -50,6 +55,7 @@
 #include "chat_adapter.h"
 #include "diag.h"
 #include "error.h"
+#include "lm_client.h"
 #include "suite.h"
 #include "template.h"
 #include "transcript.h"
@@ -177,25 +183,17 @@ static void set_string(cJSON *o, const char *key, const char *v)
     cJSON_ReplaceItemInObjectCaseSensitive(o, key, cJSON_CreateString(v));
 }
 
-/* One promptfoo test per (transcript, module). */
-static void write_promptfoo(const char *out_dir, const char *suite_path)
+/* DIR/promptfoo/rules.json: {"<agent>/<module>/<field>": {"<alias, lower
+ * case>": "<key>"}}, the alias tables field.cjs needs. */
+static void write_rules(const char *out_dir, const hx_suite *s)
 {
-    hx_suite s;
-    hx_diags d = {0};
-    hx_error err = {{0}};
-    if (hx_suite_load(suite_path, &s, &d) != 0 || hx_suite_load_parts(&s, &d) != 0) {
-        hx_diags_print(&d, stderr);
-        die("cannot load %s", suite_path);
-    }
     char p[PATH_MAX];
     snprintf(p, sizeof p, "%s/promptfoo", out_dir);
     mkdirs(p);
-
-    /* rules.json: {"<agent>/<module>/<field>": {"<alias, lower case>": "<key>"}} */
     cJSON *rules = cJSON_CreateObject();
-    for (size_t a = 0; a < s.nagents; a++)
-        for (size_t k = 0; k < s.agents[a].nmodules; k++) {
-            hx_module_config *m = &s.agents[a].modules[k];
+    for (size_t a = 0; a < s->nagents; a++)
+        for (size_t k = 0; k < s->agents[a].nmodules; k++) {
+            hx_module_config *m = &s->agents[a].modules[k];
             cJSON *rf = parse_file(m->assertions);
             cJSON *fields = cJSON_GetObjectItemCaseSensitive(rf, "fields"), *f;
             cJSON_ArrayForEach(f, fields) {
@@ -218,7 +216,7 @@ static void write_promptfoo(const char *out_dir, const char *suite_path)
                     }
                 }
                 char name[512];
-                snprintf(name, sizeof name, "%s/%s/%s", s.agents[a].name, m->name, f->string);
+                snprintf(name, sizeof name, "%s/%s/%s", s->agents[a].name, m->name, f->string);
                 cJSON_AddItemToObject(rules, name, map);
             }
             cJSON_Delete(rf);
@@ -226,15 +224,35 @@ static void write_promptfoo(const char *out_dir, const char *suite_path)
     snprintf(p, sizeof p, "%s/promptfoo/rules.json", out_dir);
     FILE *rfp = fopen(p, "w");
     char *rtext = cJSON_Print(rules);
-    fputs(rtext, rfp);
-    fputc('\n', rfp);
-    fclose(rfp);
+    if (!rfp || !rtext || fputs(rtext, rfp) < 0 || fputc('\n', rfp) == EOF || fclose(rfp) != 0)
+        die("cannot write %s", p);
     free(rtext);
     cJSON_Delete(rules);
+}
 
-    snprintf(p, sizeof p, "%s/promptfoo/tests.jsonl", out_dir);
-    FILE *out = fopen(p, "w");
-    if (!out) die("cannot write %s", p);
+/* One promptfoo test per (transcript, module) in DIR/promptfoo/ when
+ * promptfoo is set, and the request body of each in DIR/bodies.jsonl when
+ * bodies is: both need every case's messages. */
+static void write_cases(const char *out_dir, const char *suite_path, int promptfoo, int bodies)
+{
+    hx_suite s;
+    hx_diags d = {0};
+    hx_error err = {{0}};
+    if (hx_suite_load(suite_path, &s, &d) != 0 || hx_suite_load_parts(&s, &d) != 0) {
+        hx_diags_print(&d, stderr);
+        die("cannot load %s", suite_path);
+    }
+    char p[PATH_MAX];
+    FILE *out = NULL, *bout = NULL;
+    if (bodies) {
+        snprintf(p, sizeof p, "%s/bodies.jsonl", out_dir);
+        if (!(bout = fopen(p, "w"))) die("cannot write %s", p);
+    }
+    if (promptfoo) {
+        write_rules(out_dir, &s);
+        snprintf(p, sizeof p, "%s/promptfoo/tests.jsonl", out_dir);
+        if (!(out = fopen(p, "w"))) die("cannot write %s", p);
+    }
     for (size_t a = 0; a < s.nagents; a++)
         for (size_t k = 0; k < s.agents[a].nmodules; k++) {
             hx_module_config *m = &s.agents[a].modules[k];
@@ -254,6 +272,17 @@ static void write_promptfoo(const char *out_dir, const char *suite_path)
                 }
                 cJSON *msgs = hx_chat_format(&m->sig, m->chain_of_thought, &m->prog, inputs, &err);
                 if (!msgs) die("%s", err.msg);
+                if (bout) {
+                    char *body = hx_lm_chat_body(m->lm.model, msgs, m->lm.temperature, m->lm.max_tokens, NULL);
+                    if (!body || fputs(body, bout) < 0 || fputc('\n', bout) == EOF) die("%s", "cannot write bodies.jsonl");
+                    free(body);
+                }
+                if (!out) {
+                    cJSON_Delete(msgs);
+                    cJSON_Delete(inputs);
+                    hx_transcript_free(&t);
+                    continue;
+                }
                 char *mtext = cJSON_PrintUnformatted(msgs);
                 cJSON *test = cJSON_CreateObject();
                 cJSON_AddStringToObject(test, "description", t.id);
@@ -292,7 +321,8 @@ static void write_promptfoo(const char *out_dir, const char *suite_path)
             }
             hx_tscan_close(sc);
         }
-    if (fclose(out) != 0) die("cannot write %s", p);
+    if (out && fclose(out) != 0) die("cannot write %s", "tests.jsonl");
+    if (bout && fclose(bout) != 0) die("cannot write %s", "bodies.jsonl");
     hx_diags_free(&d);
     hx_suite_free(&s);
 }
@@ -301,14 +331,15 @@ int main(int argc, char **argv)
 {
     const char *src = "suite.json", *out_dir = NULL;
     long n = 1000;
-    int promptfoo = 0;
+    int promptfoo = 0, bodies = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--suite") && i + 1 < argc) src = argv[++i];
         else if (!strcmp(argv[i], "--n") && i + 1 < argc) n = strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--out") && i + 1 < argc) out_dir = argv[++i];
         else if (!strcmp(argv[i], "--promptfoo")) promptfoo = 1;
+        else if (!strcmp(argv[i], "--bodies")) bodies = 1;
         else {
-            fprintf(stderr, "usage: gen --suite SRC/suite.json --n N --out DIR [--promptfoo]\n");
+            fprintf(stderr, "usage: gen --suite SRC/suite.json --n N --out DIR [--promptfoo] [--bodies]\n");
             return 2;
         }
     }
@@ -411,7 +442,7 @@ int main(int argc, char **argv)
     free(stext);
     cJSON_Delete(suite);
 
-    if (promptfoo) write_promptfoo(out_abs, suite_out);
+    if (promptfoo || bodies) write_cases(out_abs, suite_out, promptfoo, bodies);
     printf("gen: %ld transcripts in %s\n", n, out_abs);
     return 0;
 }

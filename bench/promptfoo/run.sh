@@ -7,7 +7,7 @@
 #
 #   run.sh [--sizes "1000 10000"] [--latency-sizes "1000 10000"] [--big 100000]
 #          [--concurrency 64] [--latency-ms 200] [--repeat 3]
-#          [--no-promptfoo] [--no-latency] [--no-big]
+#          [--no-promptfoo] [--no-latency] [--no-big] [--no-parsing-model]
 #
 # What runs, each once except harness's latency rows (see 2.):
 #   1. 0 ms latency, N in --sizes: harness, then promptfoo; wall, CPU
@@ -16,7 +16,12 @@
 #      against the ideal N / concurrency x latency. harness runs --repeat
 #      times (it takes seconds; the machine's noise is a few tenths of a
 #      percent) and the verdict is the median's; promptfoo, which takes
-#      minutes, runs once.
+#      minutes, runs once. Then harness alone, --repeat times, against
+#      simlm --known-anyway 1, a model whose replies all parse: one request
+#      per case, as promptfoo sends), and bare.c on the same request bodies
+#      against the same simlm: a client that does nothing but send them, the
+#      floor this machine and server allow (--no-parsing-model leaves these
+#      rows out).
 #   3. harness alone on --big (100,000) transcripts at 0 ms: peak RSS against
 #      the 1,000-transcript run of step 1.
 # The transcripts are the demo suite scaled by gen.c (unique ids and request
@@ -35,6 +40,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HX_BIN=${HX_BIN:-$ROOT/bin/harness}
 HX_SIMLM=${HX_SIMLM:-$ROOT/bin/simlm}
 HX_GEN=${HX_GEN:-$ROOT/build/bench/promptfoo/gen}
+HX_BARE=${HX_BARE:-$ROOT/build/bench/promptfoo/bare}
 NODE_DIR=${BENCH_NODE_DIR:-$ROOT/build/bench/node}
 WORK=${BENCH_WORK:-$ROOT/build/bench/promptfoo}
 PF_VERSION=${BENCH_PROMPTFOO_VERSION:-0.123.1}
@@ -44,7 +50,7 @@ LAT_SIZES="1000 10000"
 BIG=100000
 CONC=64
 LAT=200
-DO_PF=1 DO_LAT=1 DO_BIG=1
+DO_PF=1 DO_LAT=1 DO_BIG=1 DO_PARSING=1
 REPEAT=3
 
 while [ $# -gt 0 ]; do
@@ -58,6 +64,7 @@ while [ $# -gt 0 ]; do
     --no-promptfoo) DO_PF=0; shift ;;
     --no-latency) DO_LAT=0; shift ;;
     --no-big) DO_BIG=0; shift ;;
+    --no-parsing-model) DO_PARSING=0; shift ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -67,7 +74,7 @@ for v in "concurrency=$CONC" "latency-ms=$LAT" "repeat=$REPEAT" "big=$BIG"; do
   esac
 done
 
-for f in "$HX_BIN" "$HX_SIMLM" "$HX_GEN"; do
+for f in "$HX_BIN" "$HX_SIMLM" "$HX_GEN" "$HX_BARE"; do
   [ -x "$f" ] || { echo "bench: $f is missing (run it through 'make bench')" >&2; exit 2; }
 done
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time (Debian package 'time') is missing" >&2; exit 2; }
@@ -136,12 +143,13 @@ fi
 # --- simlm ---------------------------------------------------------------------------
 SIMLM_PID=""
 PORT=""
-start_simlm() { # start_simlm DIR LATENCY_MS
+start_simlm() { # start_simlm DIR LATENCY_MS [SIMLM OPTION...]
   local dir=$1 lat=$2 args=()
+  shift 2
   for d in "$dir"/transcripts/*/; do args+=(--truth "$d"); done
   rm -f "$dir/simlm.port"
   "$HX_SIMLM" --port 0 --port-file "$dir/simlm.port" --quiet --latency-ms "$lat" \
-    --max-connections 1024 "${args[@]}" 2>"$dir/simlm.err" &
+    --max-connections 1024 "$@" "${args[@]}" 2>"$dir/simlm.err" &
   SIMLM_PID=$!
   for _ in $(seq 1 600); do [ -s "$dir/simlm.port" ] && break; kill -0 "$SIMLM_PID" 2>/dev/null || break; sleep 0.05; done
   [ -s "$dir/simlm.port" ] || { note "simlm did not start: $(cat "$dir/simlm.err")"; return 1; }
@@ -201,6 +209,12 @@ run_harness() { # run_harness DIR LABEL
   if [ "$RC" -ne 0 ] && [ "$RC" -ne 1 ]; then
     note "harness $2 exited $RC: $(tail -3 "$LOGS/$2.err")"; FAILED=1
   fi
+}
+run_bare() { # run_bare DIR LABEL: the bare client on the bodies harness sends
+  timed "$2" "$HX_BARE" --url "http://127.0.0.1:$PORT/v1/chat/completions" \
+    --bodies "$1/bodies.jsonl" --concurrency "$CONC"
+  PASSED="-"
+  [ "$RC" -eq 0 ] || { note "bare client $2 exited $RC: $(tail -3 "$LOGS/$2.out" "$LOGS/$2.err")"; FAILED=1; }
 }
 run_promptfoo() { # run_promptfoo DIR LABEL
   local dir=$1 cfg
@@ -266,7 +280,7 @@ say ""
 say "| N | tool | wall s | CPU s | CPU ms / case | peak RSS MB | requests | simlm matched | cases passed |"
 say "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 for n in $SIZES; do
-  if [ "$DO_PF" = 1 ]; then dir=$(gen_suite "$n" --promptfoo); else dir=$(gen_suite "$n"); fi
+  if [ "$DO_PF" = 1 ]; then dir=$(gen_suite "$n" --promptfoo --bodies); else dir=$(gen_suite "$n" --bodies); fi
   [ -n "$dir" ] || { note "gen failed for N=$n"; FAILED=1; continue; }
   start_simlm "$dir" 0 || { FAILED=1; continue; }
   run_harness "$dir" "harness-$n-0ms"
@@ -292,39 +306,75 @@ fi
 say ""
 
 # --- 2. latency -------------------------------------------------------------------------------
+# latency_rows DIR N TAG WHO: harness (the bare client when TAG is "bare-")
+# on DIR --repeat times against the running simlm, one row each, then the
+# median's row with its verdict; sets T_WALL to the median and REQS to the
+# last run's requests.
+latency_rows() {
+  local dir=$1 n=$2 tag=$3 who=$4 walls=() r rq k
+  for k in $(seq 1 "$REPEAT"); do
+    if [ "$tag" = bare- ]; then run_bare "$dir" "bare-$n-${LAT}ms-$k"
+    else run_harness "$dir" "harness-$n-${LAT}ms-$tag$k"; fi
+    walls+=("$T_WALL")
+    r=$(awk -v w="$T_WALL" -v i="$ideal" 'BEGIN { printf "%.3f", w / i }')
+    rq=$(awk -v w="$T_WALL" -v q="$REQS" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", w / (q / c * l / 1000) }')
+    say "| $n | $who, run $k of $REPEAT | $T_WALL | $ideal | $r | $REQS | $rq |"
+  done
+  T_WALL=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  r=$(awk -v w="$T_WALL" -v i="$ideal" 'BEGIN { printf "%.3f", w / i }')
+  rq=$(awk -v w="$T_WALL" -v q="$REQS" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", w / (q / c * l / 1000) }')
+  say "| $n | **$who, median** | $T_WALL | $ideal | **$r** ($(verdict "$r" 1.05 "<=")) | $REQS | $rq |"
+}
+declare -A OWN
 if [ "$DO_LAT" = 1 ]; then
   say "## ${LAT} ms latency, concurrency $CONC (ideal = N / $CONC x $LAT ms; target wall <= 1.05 x ideal)"
+  say ""
+  say "Two simulated models: simlm as in every other row, whose replies sometimes do not parse"
+  say "(harness then asks again in JSON mode, as DSPy does: more requests than cases), and"
+  say "simlm --known-anyway 1, whose replies all parse (one request per case, as promptfoo"
+  say "sends). Against the latter, bare.c sends the same request bodies and does nothing"
+  say "else: the floor this machine and server allow, measured in the same run."
   say ""
   say "| N | tool | wall s | ideal s | wall / ideal | requests | wall / (requests / $CONC x $LAT ms) |"
   say "|---:|---|---:|---:|---:|---:|---:|"
   for n in $LAT_SIZES; do
     dir=$WORK/n$n
-    if [ ! -f "$dir/suite.json" ] || { [ "$DO_PF" = 1 ] && [ ! -f "$dir/promptfoo/tests.jsonl" ]; }; then
-      if [ "$DO_PF" = 1 ]; then dir=$(gen_suite "$n" --promptfoo); else dir=$(gen_suite "$n"); fi
+    if [ ! -f "$dir/suite.json" ] || [ ! -f "$dir/bodies.jsonl" ] || { [ "$DO_PF" = 1 ] && [ ! -f "$dir/promptfoo/tests.jsonl" ]; }; then
+      if [ "$DO_PF" = 1 ]; then dir=$(gen_suite "$n" --promptfoo --bodies); else dir=$(gen_suite "$n" --bodies); fi
     fi
-    start_simlm "$dir" "$LAT" || { FAILED=1; continue; }
-    ideal=$(awk -v n="$n" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.2f", n / c * l / 1000 }')
-    walls=()
-    for k in $(seq 1 "$REPEAT"); do
-      run_harness "$dir" "harness-$n-${LAT}ms-$k"
-      walls+=("$T_WALL")
-      r=$(awk -v w="$T_WALL" -v i="$ideal" 'BEGIN { printf "%.3f", w / i }')
-      rq=$(awk -v w="$T_WALL" -v q="$REQS" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", w / (q / c * l / 1000) }')
-      say "| $n | harness, run $k of $REPEAT | $T_WALL | $ideal | $r | $REQS | $rq |"
-    done
-    T_WALL=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-    r=$(awk -v w="$T_WALL" -v i="$ideal" 'BEGIN { printf "%.3f", w / i }')
-    rq=$(awk -v w="$T_WALL" -v q="$REQS" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", w / (q / c * l / 1000) }')
-    say "| $n | **harness, median** | $T_WALL | $ideal | **$r** ($(verdict "$r" 1.05 "<=")) | $REQS | $rq |"
-    if [ "$DO_PF" = 1 ]; then
-      run_promptfoo "$dir" "promptfoo-$n-${LAT}ms"
-      r=$(awk -v w="$T_WALL" -v i="$ideal" 'BEGIN { printf "%.3f", w / i }')
-      rq=$(awk -v w="$T_WALL" -v q="$REQS" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", w / (q / c * l / 1000) }')
-      say "| $n | promptfoo | $T_WALL | $ideal | $r ($(verdict "$r" 1.05 "<=")) | $REQS | $rq |"
+    ideal=$(awk -v n="$n" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", n / c * l / 1000 }')
+    if start_simlm "$dir" "$LAT"; then
+      latency_rows "$dir" "$n" "" "harness"
+      if [ "$DO_PF" = 1 ]; then
+        run_promptfoo "$dir" "promptfoo-$n-${LAT}ms"
+        r=$(awk -v w="$T_WALL" -v i="$ideal" 'BEGIN { printf "%.3f", w / i }')
+        rq=$(awk -v w="$T_WALL" -v q="$REQS" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", w / (q / c * l / 1000) }')
+        say "| $n | promptfoo | $T_WALL | $ideal | $r ($(verdict "$r" 1.05 "<=")) | $REQS | $rq |"
+      fi
+      stop_simlm
+    else
+      FAILED=1
     fi
-    stop_simlm
+    if [ "$DO_PARSING" = 1 ]; then
+      if start_simlm "$dir" "$LAT" --known-anyway 1; then
+        latency_rows "$dir" "$n" "parsing-" "harness, replies all parse"
+        [ "$REQS" = "$n" ] || { note "simlm --known-anyway 1 took $REQS requests for $n cases (expected one each)"; FAILED=1; }
+        hx_parse_wall=$T_WALL
+        latency_rows "$dir" "$n" "bare-" "bare client (bare.c), same bodies"
+        OWN[$n]=$(awk -v h="$hx_parse_wall" -v b="$T_WALL" 'BEGIN { printf "%.3f", h / b }')
+        stop_simlm
+      else
+        FAILED=1
+      fi
+    fi
   done
   say ""
+  if [ "$DO_PARSING" = 1 ]; then
+    for n in $LAT_SIZES; do
+      [ -n "${OWN[$n]:-}" ] && say "N = $n: harness / bare client, replies all parse (medians): ${OWN[$n]}x."
+    done
+    say ""
+  fi
 fi
 
 # --- 3. harness's memory at scale -------------------------------------------------------------
