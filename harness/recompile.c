@@ -355,16 +355,12 @@ static bool checks_something(const hx_module_config *m, const hx_transcript *t)
  * holds the fields this module checks. NULL with why. */
 static char *export_line(const hx_module_config *m, const hx_transcript *t, char why[256])
 {
-    cJSON *o = cJSON_CreateObject(), *in = cJSON_AddObjectToObject(o, "inputs");
-    cJSON *ex = cJSON_CreateObject();
+    cJSON *in = hx_template_inputs(m, t, why);
+    if (!in) return NULL;
+    cJSON *o = cJSON_CreateObject(), *ex = cJSON_CreateObject();
     const cJSON *e;
+    cJSON_AddItemToObject(o, "inputs", in);
     cJSON_AddStringToObject(o, "id", t->id);
-    for (size_t i = 0; i < m->ninputs; i++) {
-        char *v = hx_template_render(m->inputs[i].template_, t, why);
-        if (!v) { cJSON_Delete(o); cJSON_Delete(ex); return NULL; }
-        cJSON_AddStringToObject(in, m->inputs[i].name, v);
-        free(v);
-    }
     cJSON_ArrayForEach(e, t->expected)
         if (hx_rules_find(&m->rules, e->string)) cJSON_AddItemToObject(ex, e->string, cJSON_Duplicate(e, 1));
     cJSON_AddItemToObject(o, "expected", ex);

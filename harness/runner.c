@@ -149,18 +149,6 @@ static enum stage json_stage(const hx_lm_config *lm)
     return hx_json_model_supports_schema(lm->model) ? ST_JSON_SCHEMA : ST_JSON_OBJECT;
 }
 
-static cJSON *render_inputs(const hx_module_config *m, const hx_transcript *t, char why[256])
-{
-    cJSON *in = cJSON_CreateObject();
-    for (size_t i = 0; i < m->ninputs; i++) {
-        char *v = hx_template_render(m->inputs[i].template_, t, why);
-        if (!v) { cJSON_Delete(in); return NULL; }
-        cJSON_AddStringToObject(in, m->inputs[i].name, v);
-        free(v);
-    }
-    return in;
-}
-
 /* --- finishing cases --------------------------------------------------------- */
 
 static void store_case(mod_run *mr, job *j, hx_status status, const char *reason,
@@ -359,7 +347,7 @@ static int feed_one(lm_group *g, mod_run *mr, hx_tscan *sc, hx_diags *d, const h
     j->expected = t.expected;   /* the job's now; t is freed below */
     t.expected = NULL;
     hx_transcript_ctx(&t, &j->ctx);
-    j->inputs = render_inputs(mr->m, &t, why);
+    j->inputs = hx_template_inputs(mr->m, &t, why);
     hx_transcript_free(&t);
     if (!j->inputs) {
         store_case(mr, j, HX_ERROR, why, NULL, NULL);

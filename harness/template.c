@@ -3,6 +3,7 @@
  */
 #include "template.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,4 +98,22 @@ oom:
     free(b.s);
     snprintf(why, 256, "out of memory");
     return NULL;
+}
+
+cJSON *hx_template_inputs(const hx_module_config *m, const hx_transcript *t, char why[256])
+{
+    cJSON *in = cJSON_CreateObject();
+    if (!in) { snprintf(why, 256, "out of memory"); return NULL; }
+    for (size_t i = 0; i < m->ninputs; i++) {
+        char *v = hx_template_render(m->inputs[i].template_, t, why);
+        if (!v) { cJSON_Delete(in); return NULL; }
+        if (!cJSON_AddStringToObject(in, m->inputs[i].name, v)) {
+            free(v);
+            cJSON_Delete(in);
+            snprintf(why, 256, "out of memory");
+            return NULL;
+        }
+        free(v);
+    }
+    return in;
 }

@@ -13,9 +13,14 @@
 #ifndef HX_TEMPLATE_H
 #define HX_TEMPLATE_H
 
+#include "suite.h"
 #include "transcript.h"
 
 /* Render tpl for t. Returns an owned string, or NULL with why set. */
 char *hx_template_render(const char *tpl, const hx_transcript *t, char why[256]);
+
+/* Every input of module m rendered for t: {"<input name>": "<text>"}, the
+ * inputs object the adapters format (owned), or NULL with why set. */
+cJSON *hx_template_inputs(const hx_module_config *m, const hx_transcript *t, char why[256]);
 
 #endif

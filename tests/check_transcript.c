@@ -883,6 +883,38 @@ START_TEST(template_escapes)
 }
 END_TEST
 
+/* A module's inputs, each rendered, as the adapters' inputs object; the
+ * first input that does not render refuses the whole, naming its
+ * placeholder. */
+START_TEST(template_module_inputs)
+{
+    hx_json_doc doc;
+    hx_transcript t;
+    char why[256] = "";
+    example(&doc, &t);
+    hx_input_map in[2] = {{"transcript", "{transcript}"}, {"where", "at {restaurant} on {call_date}"}};
+    hx_module_config m = {.inputs = in, .ninputs = 2};
+    cJSON *o = hx_template_inputs(&m, &t, why);
+    ck_assert_msg(o != NULL, "refused: %s", why);
+    ck_assert_int_eq(cJSON_GetArraySize(o), 2);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(o, "where")->valuestring,
+                     "at Luigi's on 2026-11-20");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(o, "transcript")->valuestring,
+                     "Agent: Luigi's, how can I help?\nCaller: A table for four tomorrow at half seven, please.");
+    cJSON_Delete(o);
+    in[1].template_ = "at {restaurnat}";
+    ck_assert_ptr_null(hx_template_inputs(&m, &t, why));
+    ck_assert_msg(strstr(why, "restaurnat") != NULL, "\"%s\" does not name the placeholder", why);
+    m.ninputs = 0;   /* a module without inputs: an empty object, not an error */
+    o = hx_template_inputs(&m, &t, why);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(cJSON_GetArraySize(o), 0);
+    cJSON_Delete(o);
+    hx_transcript_free(&t);
+    hx_json_doc_free(&doc);
+}
+END_TEST
+
 START_TEST(template_errors)
 {
     hx_json_doc doc;
@@ -945,6 +977,7 @@ Suite *make_suite(void)
     tcase_add_test(tc, template_context_keys);
     tcase_add_test(tc, template_escapes);
     tcase_add_test(tc, template_errors);
+    tcase_add_test(tc, template_module_inputs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -230,6 +230,44 @@ static void write_rules(const char *out_dir, const hx_suite *s)
     cJSON_Delete(rules);
 }
 
+/* One promptfoo test case: the messages as vars.messages, and one
+ * javascript assertion (field.cjs) per expected field the module checks. */
+static void write_test(FILE *out, const char *agent, const hx_module_config *m,
+                       const hx_transcript *t, const cJSON *msgs)
+{
+    char *mtext = cJSON_PrintUnformatted(msgs);
+    cJSON *test = cJSON_CreateObject();
+    cJSON_AddStringToObject(test, "description", t->id);
+    cJSON *vars = cJSON_AddObjectToObject(test, "vars");
+    cJSON_AddStringToObject(vars, "messages", mtext);
+    cJSON *meta = cJSON_AddObjectToObject(test, "metadata");
+    cJSON_AddStringToObject(meta, "agent", agent);
+    cJSON_AddStringToObject(meta, "module", m->name);
+    cJSON *asserts = cJSON_AddArrayToObject(test, "assert");
+    cJSON *e;
+    cJSON_ArrayForEach(e, t->expected) {
+        const hx_rule *rule = hx_rules_find(&m->rules, e->string);
+        if (!rule) continue;
+        cJSON *as = cJSON_CreateObject();
+        cJSON_AddStringToObject(as, "type", "javascript");
+        cJSON_AddStringToObject(as, "value", "file://field.cjs");
+        cJSON_AddStringToObject(as, "metric", e->string);
+        cJSON *cfg = cJSON_AddObjectToObject(as, "config");
+        char key[512];
+        snprintf(key, sizeof key, "%s/%s/%s", agent, m->name, e->string);
+        cJSON_AddStringToObject(cfg, "field", e->string);
+        cJSON_AddStringToObject(cfg, "type", hx_rule_type_name(rule->type));
+        if (rule->type == HX_R_ENUM || rule->type == HX_R_LABEL) cJSON_AddStringToObject(cfg, "rule", key);
+        cJSON_AddItemToObject(cfg, "expected", cJSON_Duplicate(e, 1));
+        cJSON_AddItemToArray(asserts, as);
+    }
+    char *line = cJSON_PrintUnformatted(test);
+    if (!line || fputs(line, out) < 0 || fputc('\n', out) == EOF) die("%s", "cannot write tests.jsonl");
+    free(line);
+    free(mtext);
+    cJSON_Delete(test);
+}
+
 /* One promptfoo test per (transcript, module) in DIR/promptfoo/ when
  * promptfoo is set, and the request body of each in DIR/bodies.jsonl when
  * bodies is: both need every case's messages. */
@@ -262,14 +300,9 @@ static void write_cases(const char *out_dir, const char *suite_path, int promptf
             int r;
             while ((r = hx_tscan_next(sc, &t, &d)) != 0) {
                 if (r < 0) { hx_diags_print(&d, stderr); die("bad transcript in %s", s.agents[a].transcripts); }
-                cJSON *inputs = cJSON_CreateObject();
-                for (size_t i = 0; i < m->ninputs; i++) {
-                    char why[256];
-                    char *v = hx_template_render(m->inputs[i].template_, &t, why);
-                    if (!v) die("template: %s", why);
-                    cJSON_AddStringToObject(inputs, m->inputs[i].name, v);
-                    free(v);
-                }
+                char why[256];
+                cJSON *inputs = hx_template_inputs(m, &t, why);
+                if (!inputs) die("template: %s", why);
                 cJSON *msgs = hx_chat_format(&m->sig, m->chain_of_thought, &m->prog, inputs, &err);
                 if (!msgs) die("%s", err.msg);
                 if (bout) {
@@ -277,44 +310,7 @@ static void write_cases(const char *out_dir, const char *suite_path, int promptf
                     if (!body || fputs(body, bout) < 0 || fputc('\n', bout) == EOF) die("%s", "cannot write bodies.jsonl");
                     free(body);
                 }
-                if (!out) {
-                    cJSON_Delete(msgs);
-                    cJSON_Delete(inputs);
-                    hx_transcript_free(&t);
-                    continue;
-                }
-                char *mtext = cJSON_PrintUnformatted(msgs);
-                cJSON *test = cJSON_CreateObject();
-                cJSON_AddStringToObject(test, "description", t.id);
-                cJSON *vars = cJSON_AddObjectToObject(test, "vars");
-                cJSON_AddStringToObject(vars, "messages", mtext);
-                cJSON *meta = cJSON_AddObjectToObject(test, "metadata");
-                cJSON_AddStringToObject(meta, "agent", s.agents[a].name);
-                cJSON_AddStringToObject(meta, "module", m->name);
-                cJSON *asserts = cJSON_AddArrayToObject(test, "assert");
-                cJSON *e;
-                cJSON_ArrayForEach(e, t.expected) {
-                    const hx_rule *rule = hx_rules_find(&m->rules, e->string);
-                    if (!rule) continue;
-                    cJSON *as = cJSON_CreateObject();
-                    cJSON_AddStringToObject(as, "type", "javascript");
-                    cJSON_AddStringToObject(as, "value", "file://field.cjs");
-                    cJSON_AddStringToObject(as, "metric", e->string);
-                    cJSON *cfg = cJSON_AddObjectToObject(as, "config");
-                    char key[512];
-                    snprintf(key, sizeof key, "%s/%s/%s", s.agents[a].name, m->name, e->string);
-                    cJSON_AddStringToObject(cfg, "field", e->string);
-                    cJSON_AddStringToObject(cfg, "type", hx_rule_type_name(rule->type));
-                    if (rule->type == HX_R_ENUM || rule->type == HX_R_LABEL) cJSON_AddStringToObject(cfg, "rule", key);
-                    cJSON_AddItemToObject(cfg, "expected", cJSON_Duplicate(e, 1));
-                    cJSON_AddItemToArray(asserts, as);
-                }
-                char *line = cJSON_PrintUnformatted(test);
-                fputs(line, out);
-                fputc('\n', out);
-                free(line);
-                free(mtext);
-                cJSON_Delete(test);
+                if (out) write_test(out, s.agents[a].name, m, &t, msgs);
                 cJSON_Delete(msgs);
                 cJSON_Delete(inputs);
                 hx_transcript_free(&t);
