@@ -24,11 +24,11 @@ static void init_cv(void)
     pthread_condattr_destroy(&a);
 }
 
-long long sl_now_ms(void)
+long long sl_ms_since(const struct timespec *t)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
 struct timespec sl_clock_add_ms(struct timespec t, long ms)

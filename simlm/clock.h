@@ -27,7 +27,7 @@ struct timespec sl_clock_add_ms(struct timespec t, long ms);
 /* Wake every sleeper now and make later sleeps return at once. */
 void sl_clock_stop_all(void);
 bool sl_clock_stopping(void);
-/* Milliseconds on a monotonic clock (for measuring request times). */
-long long sl_now_ms(void);
+/* Milliseconds since t, a moment of the monotonic clock (request times). */
+long long sl_ms_since(const struct timespec *t);
 
 #endif

@@ -38,7 +38,6 @@ typedef struct conn {
     size_t discarded; /* bytes of a too-large body thrown away */
     bool too_big;
     bool done;        /* answered and counted */
-    long long t0;
     struct timespec arrived;    /* when the request's headers were read */
 } conn;
 
@@ -82,7 +81,7 @@ static void finish(const sl_server *s, conn *st, const char *method, const char 
     sl_stats_end(s->svc->stats, status, o, f);
     if (!s->cfg.quiet)
         fprintf(stderr, "simlm: %s %s %d fault=%s %lldms\n", method, url, status, sl_fault_name(f),
-                sl_now_ms() - st->t0);
+                sl_ms_since(&st->arrived));
 }
 
 static enum MHD_Result reply_error(const sl_server *s, struct MHD_Connection *c, conn *st,
@@ -191,7 +190,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     if (!st) {
         if (!(st = calloc(1, sizeof *st))) return MHD_NO;
-        st->t0 = sl_now_ms();
         st->arrived = sl_clock_in_ms(0);
         *ctx = st;
         sl_stats_begin(s->svc->stats);
