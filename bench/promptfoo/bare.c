@@ -76,11 +76,17 @@ int main(int argc, char **argv)
 {
     const char *url = NULL, *path = NULL;
     long conc = 0;
+    char *end;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--url") && i + 1 < argc) url = argv[++i];
         else if (!strcmp(argv[i], "--bodies") && i + 1 < argc) path = argv[++i];
-        else if (!strcmp(argv[i], "--concurrency") && i + 1 < argc) conc = strtol(argv[++i], NULL, 10);
-        else {
+        else if (!strcmp(argv[i], "--concurrency") && i + 1 < argc) {
+            conc = strtol(argv[++i], &end, 10);
+            if (*end || conc < 1 || conc > 4096) {
+                fprintf(stderr, "bare: --concurrency takes a number from 1 to 4096, not \"%s\"\n", argv[i]);
+                return 2;
+            }
+        } else {
             fprintf(stderr, "usage: bare --url URL --bodies FILE --concurrency N\n");
             return 2;
         }

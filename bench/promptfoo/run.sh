@@ -306,24 +306,27 @@ fi
 say ""
 
 # --- 2. latency -------------------------------------------------------------------------------
-# latency_rows DIR N TAG WHO: harness (the bare client when TAG is "bare-")
-# on DIR --repeat times against the running simlm, one row each, then the
-# median's row with its verdict; sets T_WALL to the median and REQS to the
-# last run's requests.
+# wall_ratios: R = T_WALL / ideal, RQ = T_WALL / (REQS / CONC x LAT), the
+# two ratios of a latency row.
+wall_ratios() {
+  R=$(awk -v w="$T_WALL" -v i="$ideal" 'BEGIN { printf "%.3f", w / i }')
+  RQ=$(awk -v w="$T_WALL" -v q="$REQS" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", w / (q / c * l / 1000) }')
+}
+# latency_rows DIR N RUNNER LABEL WHO: RUNNER (run_harness or run_bare) on
+# DIR --repeat times against the running simlm, logs LABEL-<k>, one row
+# each, then the median's row with its verdict; sets T_WALL to the median
+# and REQS to the last run's requests.
 latency_rows() {
-  local dir=$1 n=$2 tag=$3 who=$4 walls=() r rq k
+  local dir=$1 n=$2 runner=$3 label=$4 who=$5 walls=() k
   for k in $(seq 1 "$REPEAT"); do
-    if [ "$tag" = bare- ]; then run_bare "$dir" "bare-$n-${LAT}ms-$k"
-    else run_harness "$dir" "harness-$n-${LAT}ms-$tag$k"; fi
+    "$runner" "$dir" "$label-$k"
     walls+=("$T_WALL")
-    r=$(awk -v w="$T_WALL" -v i="$ideal" 'BEGIN { printf "%.3f", w / i }')
-    rq=$(awk -v w="$T_WALL" -v q="$REQS" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", w / (q / c * l / 1000) }')
-    say "| $n | $who, run $k of $REPEAT | $T_WALL | $ideal | $r | $REQS | $rq |"
+    wall_ratios
+    say "| $n | $who, run $k of $REPEAT | $T_WALL | $ideal | $R | $REQS | $RQ |"
   done
   T_WALL=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-  r=$(awk -v w="$T_WALL" -v i="$ideal" 'BEGIN { printf "%.3f", w / i }')
-  rq=$(awk -v w="$T_WALL" -v q="$REQS" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", w / (q / c * l / 1000) }')
-  say "| $n | **$who, median** | $T_WALL | $ideal | **$r** ($(verdict "$r" 1.05 "<=")) | $REQS | $rq |"
+  wall_ratios
+  say "| $n | **$who, median** | $T_WALL | $ideal | **$R** ($(verdict "$R" 1.05 "<=")) | $REQS | $RQ |"
 }
 declare -A OWN
 if [ "$DO_LAT" = 1 ]; then
@@ -344,12 +347,11 @@ if [ "$DO_LAT" = 1 ]; then
     fi
     ideal=$(awk -v n="$n" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", n / c * l / 1000 }')
     if start_simlm "$dir" "$LAT"; then
-      latency_rows "$dir" "$n" "" "harness"
+      latency_rows "$dir" "$n" run_harness "harness-$n-${LAT}ms" "harness"
       if [ "$DO_PF" = 1 ]; then
         run_promptfoo "$dir" "promptfoo-$n-${LAT}ms"
-        r=$(awk -v w="$T_WALL" -v i="$ideal" 'BEGIN { printf "%.3f", w / i }')
-        rq=$(awk -v w="$T_WALL" -v q="$REQS" -v c="$CONC" -v l="$LAT" 'BEGIN { printf "%.3f", w / (q / c * l / 1000) }')
-        say "| $n | promptfoo | $T_WALL | $ideal | $r ($(verdict "$r" 1.05 "<=")) | $REQS | $rq |"
+        wall_ratios
+        say "| $n | promptfoo | $T_WALL | $ideal | $R ($(verdict "$R" 1.05 "<=")) | $REQS | $RQ |"
       fi
       stop_simlm
     else
@@ -357,10 +359,10 @@ if [ "$DO_LAT" = 1 ]; then
     fi
     if [ "$DO_PARSING" = 1 ]; then
       if start_simlm "$dir" "$LAT" --known-anyway 1; then
-        latency_rows "$dir" "$n" "parsing-" "harness, replies all parse"
+        latency_rows "$dir" "$n" run_harness "harness-$n-${LAT}ms-parsing" "harness, replies all parse"
         [ "$REQS" = "$n" ] || { note "simlm --known-anyway 1 took $REQS requests for $n cases (expected one each)"; FAILED=1; }
         hx_parse_wall=$T_WALL
-        latency_rows "$dir" "$n" "bare-" "bare client (bare.c), same bodies"
+        latency_rows "$dir" "$n" run_bare "bare-$n-${LAT}ms" "bare client (bare.c), same bodies"
         OWN[$n]=$(awk -v h="$hx_parse_wall" -v b="$T_WALL" 'BEGIN { printf "%.3f", h / b }')
         stop_simlm
       else
